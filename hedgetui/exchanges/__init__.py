@@ -1,0 +1,1 @@
+"""Exchange adapters: the protocol, the paper venue and the ccxt adapter."""
