@@ -23,6 +23,9 @@ from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal
 from enum import StrEnum
 
 __all__ = [
+    "AccountInfo",
+    "Changed",
+    "JournalEntry",
     "to_decimal",
     "round_step",
     "Side",
@@ -376,6 +379,45 @@ class AccountHealth:
             last_error=last.last_error if last else "",
             pollers=mine,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class AccountInfo:
+    """An account as configured: what the table shows beside its balances."""
+
+    name: str
+    exchange: str
+    is_paper: bool
+    tags: tuple[str, ...] = ()
+    read_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """The order journal: written durably BEFORE an order is sent, updated as it goes, so a
+    crash or timeout never leaves an order unaccounted for (reconciled by ``client_id``)."""
+
+    client_id: str
+    batch_id: str
+    account: str
+    request: OrderRequest
+    status: OrderStatus = OrderStatus.PENDING
+    order_id: str = ""
+    message: str = ""
+    created_at: int = 0
+    updated_at: int = 0
+    attempts: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Changed:
+    """Published after each committed write batch: which tables changed, at which store
+    revision, and (where cheap to know) which keys, e.g. ``{"tickers": {("paper",
+    "BTC/USDT")}, "candles": {("paper", "BTC/USDT", "1m")}}``."""
+
+    rev: int
+    tables: frozenset[str]
+    keys: dict[str, frozenset] = field(default_factory=dict)
 
 
 TIMEFRAMES: dict[str, int] = {
