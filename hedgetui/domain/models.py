@@ -133,8 +133,9 @@ class OrderStatus(StrEnum):
         return new == self or new in _TRANSITIONS[self]
 
 
-_FINAL = frozenset({OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.EXPIRED,
-                    OrderStatus.REJECTED})
+_FINAL = frozenset(
+    {OrderStatus.FILLED, OrderStatus.CANCELED, OrderStatus.EXPIRED, OrderStatus.REJECTED}
+)
 _TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.PENDING: frozenset(OrderStatus) - {OrderStatus.PENDING},
     OrderStatus.UNKNOWN: frozenset(OrderStatus) - {OrderStatus.PENDING, OrderStatus.UNKNOWN},

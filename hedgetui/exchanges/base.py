@@ -41,7 +41,10 @@ class Exchange(ABC):
 
     @abstractmethod
     async def fetch_ohlcv(
-        self, symbol: str, timeframe: str = "1m", since: int | None = None,
+        self,
+        symbol: str,
+        timeframe: str = "1m",
+        since: int | None = None,
         limit: int | None = None,
     ) -> list[Candle]:
         """Candles with ``ts >= since`` (oldest first), at most ``limit`` of them; without
@@ -61,7 +64,10 @@ class Exchange(ABC):
 
     @abstractmethod
     async def fetch_my_trades(
-        self, symbol: str | None = None, since: int | None = None, limit: int | None = None,
+        self,
+        symbol: str | None = None,
+        since: int | None = None,
+        limit: int | None = None,
     ) -> list[Fill]:
         """Fills with ``timestamp >= since``, oldest first."""
 
@@ -73,7 +79,10 @@ class Exchange(ABC):
 
     @abstractmethod
     async def fetch_order(
-        self, symbol: str, id: str | None = None, client_id: str | None = None,
+        self,
+        symbol: str,
+        id: str | None = None,
+        client_id: str | None = None,
     ) -> Order:
         """Look an order up by exchange id or by client id; OrderNotFound if absent."""
 
