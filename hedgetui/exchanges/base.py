@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from decimal import Decimal
+from enum import IntEnum
+from typing import Protocol
 
 from hedgetui.domain import (
     Balance,
@@ -21,6 +23,39 @@ from hedgetui.domain import (
     Position,
     Ticker,
 )
+
+
+class Priority(IntEnum):
+    """Who goes first when the shared request budget is short (lower = sooner)."""
+
+    ORDER = 0  # placing / cancelling orders
+    ACCOUNT = 1  # balances, positions, open orders, fills
+    MARKET = 2  # tickers, candles, books
+
+
+class RequestGate(Protocol):
+    """The shared rate-limit budget an adapter asks before every request (implemented in
+    ``hedgetui.runtime.ratelimit``; injected, so ``exchanges`` never imports ``runtime``)."""
+
+    async def acquire(
+        self, weight: float, *, priority: Priority, account: str | None, orders: int = 0
+    ) -> None:
+        """Wait until ``weight`` (and ``orders`` order slots for ``account``) fit the budget."""
+
+    def penalize(self, retry_after_s: float, *, status: int, reason: str) -> None:
+        """The exchange said 429/418: pause every request to it for ``retry_after_s``."""
+
+
+class OpenGate:
+    """No budget at all: for the paper venue and for tests that measure raw behaviour."""
+
+    async def acquire(
+        self, weight: float, *, priority: Priority, account: str | None, orders: int = 0
+    ) -> None:
+        return None
+
+    def penalize(self, retry_after_s: float, *, status: int, reason: str) -> None:
+        return None
 
 
 class Exchange(ABC):
