@@ -44,7 +44,7 @@ TABLE = {
 # Kinds that replace an account's whole set: one op per account per group.
 REPLACING = frozenset({ACCOUNTS, BALANCES, POSITIONS})
 # Kinds whose rows stand alone: a bad row can be dropped without its neighbours.
-ROW_WISE = frozenset({ORDERS, FILLS, TICKERS, CANDLES, HEALTH})
+ROW_WISE = {ORDERS, FILLS, TICKERS, CANDLES, HEALTH}  # feature modules may add kinds
 
 
 @dataclass(slots=True, eq=False)
@@ -310,6 +310,19 @@ APPLY: dict[str, Callable[[Exec, list[Op]], Awaitable[None]]] = {
     JOURNAL_UPDATE: _journal_update,
     SNAPSHOT: _bind(UPSERT_SNAPSHOT),
 }
+
+
+def register_kind(kind: str, table: str, sql: str, *, row_wise: bool = True) -> str:
+    """Let a feature module of this package (alerts, templates, drawings) add a write kind:
+    rows of ``kind`` run through ``sql`` with one ``executemany`` per group, and commits
+    report ``table`` in ``Changed``. Returns ``kind``."""
+    if kind in APPLY and TABLE.get(kind) != table:
+        raise ValueError(f"store op kind {kind!r} is already registered for {TABLE[kind]!r}")
+    APPLY[kind] = _bind(sql)
+    TABLE[kind] = table
+    if row_wise:
+        ROW_WISE.add(kind)
+    return kind
 
 
 def groups(ops: list[Op]) -> list[tuple[str, list[Op]]]:

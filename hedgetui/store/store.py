@@ -277,6 +277,27 @@ class Store:
         row = (key, text, self._clock.now_ms())
         await self._durable(Op(ops.SNAPSHOT, [row], frozenset((key,))))
 
+    # --- for feature modules of this package (alerts, templates, drawings) -------------
+
+    def _write(self, kind: str, rows: list[tuple], keys: frozenset = frozenset()) -> None:
+        """Enqueue rows of a kind registered with :func:`ops.register_kind`."""
+        self._writable()
+        if rows:
+            self._submit(Op(kind, rows, keys))
+
+    async def _write_durable(
+        self, kind: str, rows: list[tuple], keys: frozenset = frozenset()
+    ) -> None:
+        """Like :meth:`_write`, returning only after the COMMIT."""
+        self._writable()
+        if rows:
+            await self._durable(Op(kind, rows, keys))
+
+    async def _fetch(self, sql: str, params: tuple | dict = ()) -> list[tuple]:
+        """Rows of a read-only query on the reader connection."""
+        async with self._reader.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
     # --- reads ----------------------------------------------------------------------------
 
     async def load_snapshot(self, key: str) -> dict | None:
