@@ -8,6 +8,7 @@ code 2 — never a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
@@ -26,6 +27,11 @@ examples:
   hedgetui collect --seconds 10 --db /tmp/x.db
   hedgetui status --db /tmp/x.db
 """
+
+
+# Each module in hedgetui.commands named here adds its subcommand with
+# ``register(subparsers, common)`` and sets ``handler`` (args -> exit code) on its parser.
+COMMANDS = ("collect", "status")
 
 
 def _common(p: argparse.ArgumentParser, *, config: bool = True) -> None:
@@ -55,29 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="log verbosity",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    p = sub.add_parser(
-        "collect",
-        help="run the pollers without a UI, writing the database",
-        description="Run every poller headless until Ctrl-C or --seconds "
-        "pass; the writer is flushed before exit.",
-    )
-    _common(p)
-    p.add_argument("--seconds", type=float, metavar="N", help="stop after N seconds")
-    p.add_argument(
-        "--log-level",
-        default="info",
-        choices=["debug", "info", "warning", "error"],
-        help="log verbosity",
-    )
-
-    p = sub.add_parser(
-        "status",
-        help="print accounts, balance totals and poller health",
-        description="Print accounts, balances valued in their quote currency "
-        "and poller health from the database.",
-    )
-    _common(p)
+    for name in COMMANDS:
+        importlib.import_module(f"hedgetui.commands.{name}").register(sub, _common)
     return parser
 
 

@@ -1,4 +1,5 @@
-"""Headless subcommands. Each handler takes the parsed arguments and returns an exit code."""
+"""Headless subcommands. Each module registers its parser (see ``hedgetui.cli.COMMANDS``)
+and sets ``handler`` on it: a function of the parsed arguments returning an exit code."""
 
 from __future__ import annotations
 
@@ -9,14 +10,9 @@ from hedgetui.commands.common import expected_errors
 
 def run_command(args: argparse.Namespace) -> int:
     with expected_errors():
-        if args.command == "collect":
-            from hedgetui.commands.collect import collect
-
-            return collect(args)
-        if args.command == "status":
-            from hedgetui.commands.status import status
-
-            return status(args)
+        handler = getattr(args, "handler", None)
+        if handler is not None:
+            return handler(args)
         from hedgetui.commands.tui import tui
 
         return tui(args)

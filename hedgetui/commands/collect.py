@@ -14,6 +14,24 @@ from hedgetui.runtime.engine import Runtime
 log = logging.getLogger("hedgetui.collect")
 
 
+def register(sub, common) -> None:
+    p = sub.add_parser(
+        "collect",
+        help="run the pollers without a UI, writing the database",
+        description="Run every poller headless until Ctrl-C or --seconds "
+        "pass; the writer is flushed before exit.",
+    )
+    common(p)
+    p.add_argument("--seconds", type=float, metavar="N", help="stop after N seconds")
+    p.add_argument(
+        "--log-level",
+        default="info",
+        choices=["debug", "info", "warning", "error"],
+        help="log verbosity",
+    )
+    p.set_defaults(handler=collect)
+
+
 def collect(args: argparse.Namespace) -> int:
     setup_logging(args.log_level)
     config = config_for(args)

@@ -16,6 +16,17 @@ from hedgetui.domain.clock import SystemClock
 from hedgetui.domain.valuation import balance_value, price_map
 
 
+def register(sub, common) -> None:
+    p = sub.add_parser(
+        "status",
+        help="print accounts, balance totals and poller health",
+        description="Print accounts, balances valued in their quote currency "
+        "and poller health from the database.",
+    )
+    common(p)
+    p.set_defaults(handler=status)
+
+
 def status(args: argparse.Namespace) -> int:
     return asyncio.run(_status(args))
 

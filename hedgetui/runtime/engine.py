@@ -7,6 +7,7 @@ Used by ``hedgetui collect`` and by the TUI (unless ``--attach``), so both run t
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 from dataclasses import dataclass, field
 
@@ -23,6 +24,10 @@ from hedgetui.store import Store
 log = logging.getLogger(__name__)
 
 ACCOUNT_FEEDS = ("balances", "positions", "orders", "fills")
+# Services started with the pollers (order executor, alert engine, ...): each module named
+# here has ``create(runtime) -> service`` where the service has ``name`` and async
+# ``start()``/``stop()``; it is reachable as ``runtime.services[name]``.
+SERVICES: tuple[str, ...] = ()
 SNAPSHOT_EVERY_S = 5.0
 
 
@@ -41,6 +46,7 @@ class Runtime:
         self.supervisor = Supervisor(self.health, max_backoff=self.config.pollers.max_backoff)
         self._unsubscribe = None
         self._snapshot_task: asyncio.Task | None = None
+        self.services: dict[str, object] = {}
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -55,9 +61,18 @@ class Runtime:
             await self._start_market(exchange_id, exchange)
         if self.exchanges.venue is not None:
             self._snapshot_task = asyncio.create_task(self._save_paper_periodically())
+        for module in SERVICES:
+            service = importlib.import_module(module).create(self)
+            self.services[service.name] = service
+            await service.start()
 
     async def stop(self) -> None:
-        """Stop pollers, save the paper venue, flush every pending write."""
+        """Stop services and pollers, save the paper venue, flush every pending write."""
+        for service in reversed(list(self.services.values())):
+            try:
+                await service.stop()
+            except Exception:
+                log.exception("stopping %s failed", service.name)
         await self.supervisor.stop()
         if self._snapshot_task:
             self._snapshot_task.cancel()
