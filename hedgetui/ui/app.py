@@ -77,7 +77,9 @@ class HedgeApp(App):
         self.feed: StoreFeed | None = None
         self._feed_task: asyncio.Task | None = None
         self.stale_after_s = config.ui.stale_after
-        self._closing = False
+        self._shutting_down = False
+        self._quit_task: asyncio.Task | None = None
+        self._runtime_stopped = False
         self.theme = config.ui.theme if config.ui.theme in self.available_themes else self.theme
 
     # -- layout --------------------------------------------------------------------------
@@ -119,12 +121,15 @@ class HedgeApp(App):
 
     def _on_changes(self, changes) -> None:
         kinds = self.state.apply(changes)
+        if self._shutting_down or not self.is_running:
+            return  # the screen is going away; the state is kept for whoever asks
         if "accounts" in kinds or "health" in kinds:
             self.query_one(AccountsBar).show(self.state)
         self._show_panes()
 
     def _tick(self) -> None:
-        self._show_panes()
+        if not self._shutting_down:
+            self._show_panes()
 
     def _show_panes(self) -> None:
         now = self.clock.now_ms()
@@ -250,20 +255,33 @@ class HedgeApp(App):
         yield SystemCommand("Help: keys", "List every key", self.action_help)
 
     async def shutdown(self) -> None:
-        """Stop the pollers and flush the writer (idempotent)."""
-        if self._closing:
-            return
-        self._closing = True
-        if self.feed is not None and self._feed_task is not None:
+        """Stop the feed and the pollers, flush the writer, close the store. Each step is
+        idempotent, so a shutdown interrupted by Textual's teardown can be completed."""
+        self._shutting_down = True
+        if self.feed is not None and self._feed_task is not None and not self._feed_task.done():
             self.feed.stop()  # it must not read from a store being closed
             try:
                 await asyncio.wait_for(self._feed_task, 5)
             except (TimeoutError, asyncio.CancelledError):
                 log.warning("the store feed did not stop in time")
-        if self.runtime is not None:
+        if self.runtime is not None and not self._runtime_stopped:
             await self.runtime.stop()
+            self._runtime_stopped = True
         if self.store is not None:
             await self.store.close()
+
+    def action_quit(self) -> None:
+        # Stop pollers, flush and close the store while the app still runs (Textual's
+        # teardown may cancel unmount handlers before a slow flush completes); outside the
+        # key handler, so the app keeps processing messages meanwhile.
+        if self._quit_task is None:
+            self._quit_task = asyncio.create_task(self._quit(), name="quit")
+
+    async def _quit(self) -> None:
+        try:
+            await self.shutdown()
+        finally:
+            self.exit()
 
     async def on_unmount(self) -> None:
         # quitting (q, Ctrl+C, the palette) ends here: stop pollers, flush, close
