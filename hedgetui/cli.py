@@ -31,7 +31,7 @@ examples:
 
 # Each module in hedgetui.commands named here adds its subcommand with
 # ``register(subparsers, common)`` and sets ``handler`` (args -> exit code) on its parser.
-COMMANDS = ("collect", "status")
+COMMANDS = ("collect", "status", "candles", "accounts", "orders", "alerts")
 
 
 def _common(p: argparse.ArgumentParser, *, config: bool = True) -> None:

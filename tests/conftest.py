@@ -11,8 +11,9 @@ def _no_leaked_threads():
     instead of failing: name the leak at the end of the session."""
     before = {t.ident for t in threading.enumerate()}
     yield
-    leaked = [t for t in threading.enumerate()
-              if t.ident not in before and not t.daemon and t.is_alive()]
+    leaked = [
+        t for t in threading.enumerate() if t.ident not in before and not t.daemon and t.is_alive()
+    ]
     for t in leaked:
         t.join(timeout=2)
     leaked = [t.name for t in leaked if t.is_alive()]

@@ -51,6 +51,7 @@ __all__ = [
     "RiskConfig",
     "PaperConfig",
     "UIConfig",
+    "AlertsConfig",
     "Config",
     "default_data_dir",
 ]
@@ -271,6 +272,40 @@ class UIConfig(_Section):
     theme: str = Field(default="textual-dark", min_length=1)
 
 
+class AlertsConfig(_Section):
+    """Where fired alerts go besides the TUI (toast, bell, Alerts pane)."""
+
+    #: JSON-lines log of every alert; None = hedgetui-alerts.log beside the database.
+    #: ``~`` is expanded; a relative path is relative to the database's directory.
+    log_file: str | None = Field(default=None, min_length=1)
+    #: desktop notifications through notify-send, where it is installed
+    desktop: bool = True
+    #: POST each alert as JSON (with a Slack/Mattermost-style "text" field); often holds a
+    #: token, so it is kept secret (never logged or shown in full)
+    webhook_url: SecretStr | None = None
+    #: seconds per webhook attempt (failed attempts are retried with backoff)
+    webhook_timeout: float = Field(default=5.0, gt=0, le=120, allow_inf_nan=False)
+    #: let rules marked ``auto`` send their armed order batch on LIVE accounts without a
+    #: confirmation (paper accounts always may)
+    allow_live_auto: bool = False
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook(cls, url: SecretStr | None) -> SecretStr | None:
+        if url is None:
+            return None
+        value = url.get_secret_value().strip()
+        if not value:
+            return None
+        parsed = urlparse(value)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise ValueError(
+                "webhook_url must be an http:// or https:// URL with a host, "
+                "e.g. https://hooks.slack.com/services/..."
+            )
+        return SecretStr(value)
+
+
 def default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
@@ -295,6 +330,7 @@ class Config(BaseSettings):
     risk: RiskConfig = RiskConfig()
     paper: PaperConfig = PaperConfig()
     ui: UIConfig = UIConfig()
+    alerts: AlertsConfig = AlertsConfig()
 
     _is_demo: bool = PrivateAttr(False)
     _source: Path | None = PrivateAttr(None)

@@ -106,6 +106,9 @@ class CcxtExchange(Exchange):
         self._markets: dict[str, Market] = {}
         #: symbols this account trades: asked for fills when the exchange needs a symbol
         self.trade_symbols: set[str] = set(trade_symbols)
+        #: another adapter of the same exchange (same URLs and options) whose market catalog
+        #: this one adopts, so N accounts load markets once instead of N times
+        self.markets_source: CcxtExchange | None = None
 
     @classmethod
     def from_account(cls, account: Any, gate: RequestGate | None = None, **kw: Any):
@@ -156,8 +159,18 @@ class CcxtExchange(Exchange):
 
     async def _ensure_markets(self) -> dict[str, Market]:
         if not self._markets:
-            await self.load_markets()
+            source = self.markets_source
+            if source is None or source is self:
+                await self.load_markets()
+            else:  # ccxt dedupes concurrent loads of one instance: one request for everyone
+                await source._ensure_markets()
+                self.adopt_markets(source)
         return self._markets
+
+    def adopt_markets(self, source: CcxtExchange) -> None:
+        """Use ``source``'s loaded catalog (same exchange id) without a request."""
+        self.client.set_markets_from_exchange(source.client)
+        self._markets = dict(source._markets)
 
     # ---- market data --------------------------------------------------------------------
 

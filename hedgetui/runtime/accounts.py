@@ -1,5 +1,12 @@
 """Exchange instances for the configured accounts.
 
+Live accounts get a :class:`CcxtExchange` each; every adapter of one exchange (and egress IP)
+asks the same rate limiter, from the runtime's one :class:`RateLimiterRegistry`. Market data
+of a live exchange comes from ONE keyless instance per exchange id (the shared market
+pollers use it), whose market catalog the account instances adopt instead of loading their
+own; it is loaded in the background at start, and a failure there only delays the pollers
+(they retry with backoff).
+
 The paper venue is restored from the store's snapshot when one exists (so a restart
 continues the same accounts and market), else built fresh: the demo venue for the demo
 config, or an empty venue with each paper account's configured starting balances.
@@ -7,14 +14,18 @@ config, or an empty venue with each paper account's configured starting balances
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from hedgetui.config import PAPER, Config
+from hedgetui.config import PAPER, AccountConfig, Config
 from hedgetui.domain.clock import Clock
 from hedgetui.exchanges.base import Exchange
+from hedgetui.exchanges.ccxt_adapter import CcxtExchange
 from hedgetui.exchanges.paper import PaperExchange, PaperVenue, build_demo_venue
+from hedgetui.runtime.ratelimit import RateLimiterRegistry
+from hedgetui.runtime.redact import describe_error
 from hedgetui.store import Store
 
 log = logging.getLogger(__name__)
@@ -33,16 +44,33 @@ class ExchangeSet:
     #: one instance per exchange id serving the shared market-data pollers
     market_data: dict[str, Exchange] = field(default_factory=dict)
     venue: PaperVenue | None = None
+    #: the shared rate-limit budgets of the live exchanges (one limiter per exchange and IP)
+    limiters: RateLimiterRegistry = field(default_factory=RateLimiterRegistry)
+    _tasks: list[asyncio.Task] = field(default_factory=list, repr=False)
 
     async def close(self) -> None:
-        for exchange in {
-            id(e): e for e in [*self.accounts.values(), *self.market_data.values()]
-        }.values():
-            await exchange.close()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        unique = {id(e): e for e in [*self.accounts.values(), *self.market_data.values()]}
+        # at once: each ccxt client waits a moment for its connections to close
+        results = await asyncio.gather(
+            *(e.close() for e in unique.values()), return_exceptions=True
+        )
+        for error in results:
+            if isinstance(error, Exception):
+                log.warning("closing an exchange client failed: %s", describe_error(error))
 
 
-async def build_exchanges(config: Config, store: Store, clock: Clock) -> ExchangeSet:
-    result = ExchangeSet()
+async def build_exchanges(
+    config: Config,
+    store: Store,
+    clock: Clock,
+    limiters: RateLimiterRegistry | None = None,
+) -> ExchangeSet:
+    """Exchanges for every account plus one market-data instance per exchange id.
+    ``limiters`` defaults to a new registry with the declared budgets."""
+    result = ExchangeSet(limiters=limiters or RateLimiterRegistry())
     paper_accounts = [a for a in config.accounts if a.exchange == PAPER]
     if paper_accounts or PAPER in config.market.watchlist:
         result.venue = await _paper_venue(config, store, clock)
@@ -56,13 +84,93 @@ async def build_exchanges(config: Config, store: Store, clock: Clock) -> Exchang
                 result.venue.set_leverage(account.name, account.leverage)
             result.accounts[account.name] = PaperExchange(result.venue, account.name)
         result.market_data[PAPER] = PaperExchange(result.venue, None)
-    for account in config.accounts:
-        if account.exchange != PAPER:
-            raise UnsupportedExchange(
-                f"account {account.name!r}: exchange {account.exchange!r} needs the ccxt "
-                'adapter, which this build does not include yet — use exchange = "paper"'
-            )
+    try:
+        _build_live(config, clock, result)
+    except BaseException:
+        await result.close()
+        raise
     return result
+
+
+def _build_live(config: Config, clock: Clock, result: ExchangeSet) -> None:
+    live = [a for a in config.accounts if a.exchange != PAPER]
+    for account in live:
+        result.accounts[account.name] = _unsupported_as_error(
+            f"account {account.name!r}",
+            account.exchange,
+            lambda a=account: CcxtExchange.from_account(
+                a,
+                gate=result.limiters.for_exchange(a.exchange, ip_key=a.api_url or "default"),
+                trade_symbols=config.watchlist_for(a.exchange),
+                clock=clock,
+            ),
+        )
+    for exchange_id in config.exchange_ids():
+        if exchange_id == PAPER:
+            continue
+        first = next((a for a in live if a.exchange == exchange_id), None)
+        market = _unsupported_as_error(
+            "the watchlist",
+            exchange_id,
+            lambda x=exchange_id, a=first: _market_data(x, a, result, clock),
+        )
+        result.market_data[exchange_id] = market
+        for account in live:
+            if account.exchange == exchange_id and _same_endpoint(account, first):
+                result.accounts[account.name].markets_source = market
+        result._tasks.append(
+            asyncio.create_task(_load_markets(market), name=f"load markets {exchange_id}")
+        )
+
+
+def _market_data(
+    exchange_id: str, first: AccountConfig | None, result: ExchangeSet, clock: Clock
+) -> CcxtExchange:
+    """The keyless instance behind an exchange's shared market pollers: its first account's
+    endpoint (api_url, sandbox, options), so it sees the markets the accounts trade."""
+    api_url = first.api_url if first else None
+    return CcxtExchange(
+        exchange_id,
+        None,  # type: ignore[arg-type] - no account: public endpoints only
+        None,
+        sandbox=first.sandbox if first else False,
+        api_url=api_url,
+        ccxt_options=dict(first.ccxt_options) if first else None,
+        gate=result.limiters.for_exchange(exchange_id, ip_key=api_url or "default"),
+        clock=clock,
+    )
+
+
+def _same_endpoint(a: AccountConfig, b: AccountConfig | None) -> bool:
+    return b is not None and (a.api_url, a.sandbox, a.ccxt_options) == (
+        b.api_url,
+        b.sandbox,
+        b.ccxt_options,
+    )
+
+
+def _unsupported_as_error(who: str, exchange_id: str, build):
+    try:
+        return build()
+    except ValueError as exc:  # unknown ccxt id, no rate limits known, bad api_url
+        raise UnsupportedExchange(
+            f"{who}: exchange {exchange_id!r} cannot be used: {exc}"
+        ) from None
+
+
+async def _load_markets(exchange: CcxtExchange) -> None:
+    """Warm the shared catalog at start, off the pollers' path. A failure is only logged:
+    the pollers load it themselves and back off while the exchange is unreachable."""
+    try:
+        markets = await exchange.load_markets()
+    except Exception as exc:  # noqa: BLE001 - reported, retried by the pollers
+        log.warning(
+            "%s: loading markets failed, the pollers will retry: %s",
+            exchange.id,
+            describe_error(exc),
+        )
+    else:
+        log.info("%s: %d markets loaded", exchange.id, len(markets))
 
 
 async def _paper_venue(config: Config, store: Store, clock: Clock) -> PaperVenue:

@@ -27,7 +27,11 @@ ACCOUNT_FEEDS = ("balances", "positions", "orders", "fills")
 # Services started with the pollers (order executor, alert engine, ...): each module named
 # here has ``create(runtime) -> service`` where the service has ``name`` and async
 # ``start()``/``stop()``; it is reachable as ``runtime.services[name]``.
-SERVICES: tuple[str, ...] = ()
+SERVICES: tuple[str, ...] = (
+    "hedgetui.runtime.limits_health",
+    "hedgetui.runtime.executor",
+    "hedgetui.runtime.alerts",
+)
 SNAPSHOT_EVERY_S = 5.0
 
 

@@ -85,8 +85,11 @@ class HedgeApp(App):
     # -- layout --------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield AccountsBar(id="accounts-bar")
-        with TabbedContent(id="panes", initial="accounts"):
+        # held, not queried: queries search the top screen, which may be a dialog
+        self._bar = AccountsBar(id="accounts-bar")
+        self._tabs = TabbedContent(id="panes", initial="accounts")
+        yield self._bar
+        with self._tabs:
             for number, spec in enumerate(self.pane_specs, 1):
                 with TabPane(f"{number} {spec.title}", id=spec.id):
                     yield spec.factory(self)
@@ -97,7 +100,7 @@ class HedgeApp(App):
         yield Footer()
 
     async def on_mount(self) -> None:
-        self.query_one(AccountsBar).attach = self.attach
+        self._bar.attach = self.attach
         self.accounts_pane.table.focus()
         self.start_engine()
         self.set_interval(1.0, self._tick)  # ages move even when no data arrives
@@ -124,7 +127,7 @@ class HedgeApp(App):
         if self._shutting_down or not self.is_running:
             return  # the screen is going away; the state is kept for whoever asks
         if "accounts" in kinds or "health" in kinds:
-            self.query_one(AccountsBar).show(self.state)
+            self._bar.show(self.state)
         self._show_panes()
 
     def _tick(self) -> None:
@@ -133,8 +136,8 @@ class HedgeApp(App):
 
     def _show_panes(self) -> None:
         now = self.clock.now_ms()
-        active = self.query_one(TabbedContent).active
-        for pane in self.query(Pane):
+        active = self._tabs.active
+        for pane in self._tabs.query(Pane):
             # hidden panes catch up when they are shown; the accounts table always runs
             if pane.id == f"{active}-pane" or pane.id == "accounts-pane":
                 pane.show(self.state, now)
@@ -146,13 +149,13 @@ class HedgeApp(App):
             self.action_pane(self.pane_specs[number - 1].id)
 
     def action_pane(self, pane: str) -> None:
-        self.query_one(TabbedContent).active = pane
+        self._tabs.active = pane
         self._show_panes()
-        self.query_one(f"#{pane}-pane", Pane).focus_main()
+        self._tabs.query_one(f"#{pane}-pane", Pane).focus_main()
 
     @property
     def accounts_pane(self) -> AccountsPane:
-        return self.query_one(AccountsPane)
+        return self._tabs.query_one(AccountsPane)
 
     def _set_view(self, **changes) -> None:
         from dataclasses import replace
@@ -192,7 +195,7 @@ class HedgeApp(App):
 
     def apply_filter(self, text: str) -> None:
         self._set_view(filter=text)
-        for pane in self.query(Pane):
+        for pane in self._tabs.query(Pane):
             if pane.id != "accounts-pane":
                 for table in pane.query("LiveTable"):
                     table.set_filter(text)

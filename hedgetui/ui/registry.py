@@ -13,7 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-EXTRA: tuple[str, ...] = ()
+EXTRA: tuple[str, ...] = (
+    "hedgetui.ui.chart_pane",
+    "hedgetui.ui.trade_pane",
+    "hedgetui.ui.alerts_pane",
+)
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,11 @@ async def demo_app(tmp_path):
 
     def make(clock=None, **ui):
         # the built-in panes only: feature panes have their own tests
-        app = HedgeApp(fast_demo_config(tmp_path, **ui), clock=clock or ManualClock(FROZEN_MS),
-                       panes=core_panes())
+        app = HedgeApp(
+            fast_demo_config(tmp_path, **ui),
+            clock=clock or ManualClock(FROZEN_MS),
+            panes=core_panes(),
+        )
         apps.append(app)
         return app
 
