@@ -25,7 +25,8 @@ from hedgetui.analytics.importer_report import (
     format_step,
 )
 from hedgetui.analytics.importer_time import ParsedTime, check_tz, parse_time
-from hedgetui.domain.models import TIMEFRAMES, Candle
+from hedgetui.analytics.resample import find_gaps
+from hedgetui.domain.models import TIMEFRAMES, Candle, timeframe_ms
 
 __all__ = [
     "CandleImportError",
@@ -109,7 +110,13 @@ def load_candle_file(
     if frame.height == 0:
         raise CandleImportError(f"{path}: no data rows; nothing to import")
     time = parse_time(frame, layout.time, layout.shown["time"], tz=tz, path=path)
-    return _validate(path, raw, layout, frame, line, time, timeframe, tz)
+    result = _validate(path, raw, layout, frame, line, time, timeframe, tz)
+    if symbol and is_forex_symbol(symbol) and result.report.missing_periods:
+        # the FX weekend close is not missing data: count only the other holes
+        step = timeframe_ms(timeframe)
+        gaps = find_gaps(result.frame.get_column("ts"), timeframe, forex=True)
+        result.report.missing_periods = sum((end - start) // step for start, end in gaps)
+    return result
 
 
 def _numbers(series: pl.Series, decimal_comma: bool) -> tuple[pl.Series, pl.Series]:

@@ -19,7 +19,7 @@ from hedgetui.charts.render import (
     try_patch_last_candle,
     with_cursor,
 )
-from hedgetui.charts.status import chart_status_line
+from hedgetui.charts.status import chart_status_line, chart_status_lines
 from hedgetui.charts.view import ChartView, HLine, LineKind, TrendLine, split_indicators
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "TrendLine",
     "apply_live_update",
     "chart_status_line",
+    "chart_status_lines",
     "patch_last_candle",
     "prepare_candles",
     "prepare_live_update",

@@ -199,8 +199,8 @@ def panel_ranges(panel: Panel, ext: tuple, decimals_hint: int | None) -> Panel:
     lo, hi = ext
     if name in _FIXED:
         a, b, levels = _FIXED[name]
-        labels = tuple(f"{t:g}" for t in levels)
-        return _with(panel, a, b, levels, labels, levels)
+        ticks, levels = fixed_ticks(a, b, levels, panel.rows)
+        return _with(panel, a, b, ticks, tuple(f"{t:g}" for t in ticks), levels)
     if name == "volume":
         top = hi if hi and hi > 0 else 1.0
         step = nice_step(top / 2)
@@ -216,6 +216,22 @@ def panel_ranges(panel: Panel, ext: tuple, decimals_hint: int | None) -> Panel:
         d = min(d, decimals_hint)
     ticks = tuple(ticks_in(a, b, step))
     return _with(panel, a, b, ticks, tuple(fmt_price(t, d) for t in ticks))
+
+
+def fixed_ticks(lo: float, hi: float, levels: tuple[float, ...], rows: int) -> tuple:
+    """(ticks, guide levels) of a bounded oscillator (RSI 30/70, stoch 20/80) in ``rows``.
+
+    When two levels fall on the same row (a short panel) neither is drawn: a label "30" or
+    "70" on the middle row of three would lie about where the line is, and plotext would show
+    one of two labels written on the same cell. The rows' own centre values are labelled
+    instead (e.g. "50" on a 3-row RSI panel), so the ticks are always honest and stable."""
+    cells = to_cells(list(levels), (lo, hi), max(rows, 1))
+    if len(set(cells)) == len(cells):
+        return tuple(levels), tuple(levels)
+    if rows < 2:
+        return ((lo + hi) / 2,), ()
+    centres = sorted({lo + (hi - lo) * c / (rows - 1) for c in cells if 0 <= c < rows})
+    return tuple(centres), ()
 
 
 def _with(panel: Panel, lo, hi, ticks, labels, levels=()) -> Panel:

@@ -112,15 +112,25 @@ def _crosshair(grid: Grid, plan: Plan, palette: Palette) -> None:
     sgr = palette.sgr("cursor")
     vline_on_blanks(grid, col, lay.panels, CURSOR_V, sgr)
     i = idx - lay.first
-    close = plan.vis["close"][i]
-    line = lay.price.row_of(close)
+    level = plan.view.cursor_price
+    if level is None:
+        level = plan.vis["close"][i]
+    line = lay.price.row_of(level)
     if line is not None:
         hline_on_blanks(grid, line, lay.canvas_width, CURSOR_H, sgr)
-        tag(grid, plan, line, close, palette.sgr("cursor", tag=True))
+        tag(grid, plan, line, level, palette.sgr("cursor", tag=True))
     ts = plan.vis["ts"][i]
     form = "%m-%d %H:%M" if timeframe_ms(plan.view.timeframe) < DAY_MS else "%Y-%m-%d"
     text = f" {datetime.fromtimestamp(ts / 1000, UTC).strftime(form)} "
     start = max(0, min(col - len(text) // 2, lay.canvas_width - len(text)))
+    # no half-covered axis labels ("08:0") next to it: clear the words it cuts into
+    row, left, right = grid.chars[lay.time_row], start, start + len(text)
+    while left > 0 and row[left - 1] != " ":
+        left -= 1
+        grid.put(lay.time_row, left, " ", "")
+    while right < lay.canvas_width and row[right] != " ":
+        grid.put(lay.time_row, right, " ", "")
+        right += 1
     grid.text(lay.time_row, start, text, palette.sgr("cursor", tag=True))
 
 

@@ -262,11 +262,19 @@ def patch_last_candle(rendered: RenderedChart, candle: Candle) -> RenderedChart:
     return render_chart(pl.concat([raw, row]), rendered.view)
 
 
-def with_cursor(rendered: RenderedChart, cursor: int | None) -> RenderedChart:
+_KEEP = object()
+
+
+def with_cursor(
+    rendered: RenderedChart, cursor: int | None, cursor_price: float | None | object = _KEEP
+) -> RenderedChart:
     """The same chart with the crosshair at absolute candle row ``cursor`` (negative from the
-    end, None to hide it), without plotext. A cursor outside the visible candles draws no
-    crosshair: pan the view (``offset``) and render again to bring it into view."""
-    view = dataclasses.replace(rendered.view, cursor=cursor)
+    end, None to hide it) and at ``cursor_price`` (None: the close under it; default: as
+    before), without plotext. A cursor outside the visible candles draws no crosshair: pan
+    the view (``offset``) and render again to bring it into view."""
+    if cursor_price is _KEEP:
+        cursor_price = rendered.view.cursor_price
+    view = dataclasses.replace(rendered.view, cursor=cursor, cursor_price=cursor_price)
     if rendered._plan is None:
         return dataclasses.replace(rendered, view=view, _cache={})
     plan = dataclasses.replace(rendered._plan, view=view)

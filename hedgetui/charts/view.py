@@ -54,6 +54,7 @@ class TrendLine:
     p1: float
     t2: int
     p2: float
+    label: str = ""  # shown next to the later point
 
 
 def split_indicators(
@@ -84,6 +85,7 @@ class ChartView:
     trendlines: tuple[TrendLine, ...] = ()
     last_price_line: bool = True
     cursor: int | None = None  # absolute candle row (negative from the end) or None
+    cursor_price: float | None = None  # the crosshair's price; None: the close under it
     color: ColorMode = "256"
     forex: bool = False  # FX weekend closes are not gaps
     volume: bool = True  # volume panel under the price when the height allows

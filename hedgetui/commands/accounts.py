@@ -19,7 +19,7 @@ from rich.text import Text
 
 from hedgetui.commands.common import config_for, setup_logging
 from hedgetui.config import AccountConfig, Config
-from hedgetui.exchanges.ccxt_adapter import AccountCheck, CcxtExchange
+from hedgetui.exchanges.ccxt_check import AccountCheck
 from hedgetui.runtime.ratelimit import RateLimiterRegistry
 from hedgetui.runtime.redact import describe_error
 
@@ -83,6 +83,8 @@ async def _check_one(
 ) -> AccountCheck:
     if account.is_paper:
         return AccountCheck(account.name, account.exchange, True, True, False)
+    from hedgetui.exchanges.ccxt_adapter import CcxtExchange  # ccxt async: ~0.5 s to import
+
     try:
         exchange = CcxtExchange.from_account(
             account,

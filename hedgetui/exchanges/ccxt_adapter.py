@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from ccxt.base.errors import ArgumentsRequired, BaseError
@@ -32,16 +32,19 @@ from hedgetui.domain import (
 from hedgetui.domain.clock import Clock, SystemClock
 from hedgetui.exchanges import ccxt_convert as convert
 from hedgetui.exchanges.base import Exchange, OpenGate, Priority, RequestGate
+from hedgetui.exchanges.ccxt_check import AccountCheck, AccountChecks
 from hedgetui.exchanges.ccxt_client import (
+    CLOSE_TIMEOUT_S,
     DEFAULT_TIMEOUT_MS,
     build_client,
     calling,
+    close_client,
     install_gate,
     redact,
+    shared,
 )
 from hedgetui.exchanges.errors import (
     RETRYABLE,
-    AuthenticationError,
     InvalidOrder,
     NotSupported,
     OrderNotFound,
@@ -49,6 +52,7 @@ from hedgetui.exchanges.errors import (
 )
 
 T = TypeVar("T")
+__all__ = ["AccountCheck", "CcxtExchange", "is_retryable"]
 _ORDER_PAGE = 100  # closed orders scanned when an exchange cannot fetch by client id
 
 
@@ -57,20 +61,7 @@ def is_retryable(exc: BaseException) -> bool:
     return isinstance(exc, RETRYABLE)
 
 
-@dataclass(frozen=True, slots=True)
-class AccountCheck:
-    """What ``hedgetui accounts check`` reports for one account. ``None`` = unknown."""
-
-    account: str
-    exchange: str
-    ok: bool
-    can_trade: bool | None = None
-    can_withdraw: bool | None = None
-    warnings: tuple[str, ...] = ()
-    error: str = ""  # redacted
-
-
-class CcxtExchange(Exchange):
+class CcxtExchange(AccountChecks, Exchange):
     is_paper = False
 
     def __init__(
@@ -175,7 +166,8 @@ class CcxtExchange(Exchange):
     # ---- market data --------------------------------------------------------------------
 
     async def load_markets(self, reload: bool = False) -> dict[str, Market]:
-        raw = await self._call(Priority.MARKET, lambda: self.client.load_markets(reload))
+        # ccxt hands concurrent callers one loading task: a cancelled caller must not end it
+        raw = await self._call(Priority.MARKET, lambda: shared(self.client.load_markets(reload)))
         mode = self.client.precisionMode
         converted = (convert.market(m, mode) for m in raw.values())
         self._markets = {m.symbol: m for m in converted if m is not None}
@@ -385,41 +377,6 @@ class CcxtExchange(Exchange):
             return []
         return [convert.order(o, self.account) for o in raw or [] if o.get("symbol")]
 
-    # ---- account check ------------------------------------------------------------------
-
-    async def check_account(self) -> AccountCheck:
-        """Keys work (a balance fetch), and what they may do. Never raises for exchange
-        errors: they come back as ``ok=False`` with a redacted message."""
-        try:
-            await self.fetch_balance()
-            can_trade, can_withdraw = await self._permissions()
-        except BaseError as exc:
-            kind = "keys rejected" if isinstance(exc, AuthenticationError) else "unreachable"
-            return AccountCheck(
-                self.account,
-                self.id,
-                ok=False,
-                error=f"{kind}: {type(exc).__name__}: {self.redacted(exc)}",
-            )
-        warnings = []
-        if can_withdraw:
-            warnings.append(
-                "the API key may withdraw funds: create a key without withdrawal permission"
-            )
-        if can_trade is False and not self.read_only:
-            warnings.append("the API key cannot trade: orders will be rejected")
-        return AccountCheck(self.account, self.id, True, can_trade, can_withdraw, tuple(warnings))
-
-    async def _permissions(self) -> tuple[bool | None, bool | None]:
-        if not self.id.startswith("binance"):
-            return None, None  # no unified permission query in ccxt
-        client = self.client
-        try:
-            r = await self._call(Priority.ACCOUNT, client.sapiGetAccountApiRestrictions)
-            return bool(r.get("enableSpotAndMarginTrading")), bool(r.get("enableWithdrawals"))
-        except BaseError:  # sandbox (no sapi) or endpoint not reachable: the account flags
-            r = await self._call(Priority.ACCOUNT, client.privateGetAccount)
-            return bool(r.get("canTrade")), bool(r.get("canWithdraw"))
-
-    async def close(self) -> None:
-        await self.client.close()
+    async def close(self, timeout: float = CLOSE_TIMEOUT_S) -> None:
+        """Close the HTTP session, never taking much longer than ``2 * timeout``."""
+        await close_client(self.client, timeout)

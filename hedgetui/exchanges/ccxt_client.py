@@ -10,13 +10,14 @@ budget by the number of accounts.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import ccxt.async_support as ccxt_async
@@ -37,11 +38,15 @@ DEFAULT_OPTIONS: dict[str, dict[str, Any]] = {
 #: when the exchange answers 429/418 (or an equivalent body code) without Retry-After
 DEFAULT_PENALTY_S = 5.0
 DEFAULT_TIMEOUT_MS = 10_000
+#: how long a graceful close may take before the connections are aborted
+CLOSE_TIMEOUT_S = 3.0
+T = TypeVar("T")
 
 # ccxt logs every request at DEBUG with its headers (API key) and signed URL: give clients a
 # logger that never emits DEBUG, whatever level the application configures at the root.
 _CCXT_LOG = logging.getLogger("hedgetui.exchanges.ccxt")
 _CCXT_LOG.setLevel(logging.INFO)
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -243,16 +248,65 @@ def redact(text: str, secrets: list[str] | tuple[str, ...]) -> str:
     return _SIGNED.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
 
 
+# ---- lifecycle ---------------------------------------------------------------------------
+
+
+def shared(aw: Awaitable[T]) -> Awaitable[T]:
+    """Await ``aw`` (work other callers share, e.g. ccxt's one market-loading task) so that
+    cancelling this caller does not cancel it for the others: ccxt hands every concurrent
+    caller the same task, and a cancelled caller would otherwise cancel it - another
+    account's poller would then die of a CancelledError it never asked for. The error of the
+    work is marked retrieved, since after a cancel nobody may await it."""
+    task = asyncio.ensure_future(aw)
+    task.add_done_callback(lambda t: t.cancelled() or t.exception())
+    return asyncio.shield(task)
+
+
+async def close_client(client: Any, timeout: float = CLOSE_TIMEOUT_S) -> None:
+    """Close a ccxt client's HTTP session within about ``timeout`` seconds. A peer that
+    stopped answering (dead network) could otherwise hold each TLS close handshake ~30 s, and
+    a trader's quit with it: past ``timeout`` the connections are aborted, and if ccxt still
+    has not returned one more ``timeout`` later, the close is abandoned."""
+    connections = open_connections(client)
+    closing = asyncio.ensure_future(client.close())
+    try:
+        done, _ = await asyncio.wait({closing}, timeout=timeout)
+        if not done:
+            log.warning("%s: closing the client takes long; aborting its connections", client.id)
+            for proto in connections:
+                proto.abort()
+            done, _ = await asyncio.wait({closing}, timeout=timeout)
+    finally:
+        if not closing.done():
+            closing.cancel()
+    if done:
+        closing.result()
+
+
+def open_connections(client: Any) -> list[Any]:
+    """The client's pooled and in-use aiohttp connections (protocols with ``abort()``), to
+    cut them if closing hangs. Best effort: reads aiohttp internals, [] if they change."""
+    connector = getattr(client, "tcp_connector", None)
+    try:
+        pooled = [proto for conns in connector._conns.values() for proto, _ in conns]
+        return pooled + list(connector._acquired)
+    except (AttributeError, TypeError):
+        return []
+
+
 __all__ = [
     "CallContext",
     "DEFAULT_OPTIONS",
     "OpenGate",
     "build_client",
     "calling",
+    "close_client",
     "install_gate",
     "main_origin",
     "merged_options",
+    "open_connections",
     "redact",
     "retry_after",
     "rewrite_api_urls",
+    "shared",
 ]

@@ -18,20 +18,26 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from hedgetui.config import PAPER, AccountConfig, Config
 from hedgetui.domain.clock import Clock
 from hedgetui.exchanges.base import Exchange
-from hedgetui.exchanges.ccxt_adapter import CcxtExchange
 from hedgetui.exchanges.paper import PaperExchange, PaperVenue, build_demo_venue
 from hedgetui.runtime.ratelimit import RateLimiterRegistry
 from hedgetui.runtime.redact import describe_error
+from hedgetui.runtime.supervisor import STOP_TIMEOUT_S, cancel_and_wait, finish_within
 from hedgetui.store import Store
+
+if TYPE_CHECKING:  # ccxt's async client costs ~0.5 s to import: only live accounts pay it
+    from hedgetui.exchanges.ccxt_adapter import CcxtExchange
 
 log = logging.getLogger(__name__)
 
 PAPER_SNAPSHOT_KEY = "paper-venue"
 DEFAULT_PAPER_BALANCES = {"USDT": Decimal(10_000)}
+#: the most one client's close may take (a ccxt client aborts its connections after 3 s)
+CLOSE_TIMEOUT_S = 8.0
 
 
 class UnsupportedExchange(Exception):
@@ -49,17 +55,21 @@ class ExchangeSet:
     _tasks: list[asyncio.Task] = field(default_factory=list, repr=False)
 
     async def close(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        """Cancel the background market loads (requests in flight), then close every client
+        at once, each bounded in time: a dead exchange never holds the shutdown."""
+        await cancel_and_wait(self._tasks, STOP_TIMEOUT_S)
         unique = {id(e): e for e in [*self.accounts.values(), *self.market_data.values()]}
-        # at once: each ccxt client waits a moment for its connections to close
-        results = await asyncio.gather(
-            *(e.close() for e in unique.values()), return_exceptions=True
+        await asyncio.gather(
+            *(
+                finish_within(e.close(), CLOSE_TIMEOUT_S, f"closing {_label(e)}")
+                for e in unique.values()
+            )
         )
-        for error in results:
-            if isinstance(error, Exception):
-                log.warning("closing an exchange client failed: %s", describe_error(error))
+
+
+def _label(exchange: Exchange) -> str:
+    account = getattr(exchange, "account", None)
+    return f"{exchange.id} ({account or 'market data'})"
 
 
 async def build_exchanges(
@@ -94,6 +104,10 @@ async def build_exchanges(
 
 def _build_live(config: Config, clock: Clock, result: ExchangeSet) -> None:
     live = [a for a in config.accounts if a.exchange != PAPER]
+    if not live and all(x == PAPER for x in config.exchange_ids()):
+        return
+    from hedgetui.exchanges.ccxt_adapter import CcxtExchange
+
     for account in live:
         result.accounts[account.name] = _unsupported_as_error(
             f"account {account.name!r}",
@@ -128,6 +142,8 @@ def _market_data(
 ) -> CcxtExchange:
     """The keyless instance behind an exchange's shared market pollers: its first account's
     endpoint (api_url, sandbox, options), so it sees the markets the accounts trade."""
+    from hedgetui.exchanges.ccxt_adapter import CcxtExchange
+
     api_url = first.api_url if first else None
     return CcxtExchange(
         exchange_id,

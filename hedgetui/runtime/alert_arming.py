@@ -4,7 +4,12 @@ The batch is loaded from the order templates and previewed by the order executor
 ``"executor"``) at firing time, with the prices of that moment. It is sent at once only if
 the rule says ``auto``, no row is blocked by the risk checks, and every account it touches
 is a paper account — or ``[alerts] allow_live_auto = true``. Otherwise it waits, armed,
-for the trader to confirm (``AlertEngine.confirm_armed``) or discard it.
+for the trader to confirm (``AlertEngine.confirm_armed``) or discard it
+(``AlertEngine.discard_armed``).
+
+Confirming sends the batch exactly as it was previewed when the alert fired (what the trader
+saw), once: the batch leaves the ``armed`` status before the first await, so a second
+confirmation (a double key press, the CLI and the pane at once) finds nothing to send.
 """
 
 from __future__ import annotations
@@ -17,16 +22,16 @@ from hedgetui.domain.alerts import AlertEvent
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ArmedBatch", "arm_batch"]
+__all__ = ["ArmedBatch", "arm_batch", "send", "discard", "ARMED", "SENDING", "SENT", "FAILED"]
 
-ARMED, SENT, FAILED, DISCARDED = "armed", "sent", "failed", "discarded"
+ARMED, SENDING, SENT, FAILED, DISCARDED = "armed", "sending", "sent", "failed", "discarded"
 
 
 @dataclass
 class ArmedBatch:
     event: AlertEvent
     template: str
-    status: str  # armed (waiting for confirmation) | sent | failed | discarded
+    status: str  # armed (waiting for confirmation) | sending | sent | failed | discarded
     message: str
     preview: Any = None  # the executor's Preview while armed
 
@@ -63,12 +68,30 @@ async def arm_batch(executor, event: AlertEvent, *, allow_live_auto: bool) -> Ar
 
 
 async def send(batch: ArmedBatch, executor) -> ArmedBatch:
+    """Submit the armed preview once; the outcome is in ``status`` and ``message``."""
+    if not batch.waiting:
+        raise ValueError(f"batch {batch.template!r} is {batch.status}, not armed")
+    batch.status, batch.message = SENDING, "sending"  # before any await: never twice
+    if executor is None:
+        batch.status, batch.message = FAILED, "not sent: no order executor is running"
+        return batch
     try:
         preview = await executor.submit(batch.preview)
     except Exception as exc:
         batch.status, batch.message = FAILED, f"not sent: {exc}"
         return batch
     rows = preview.action_rows
+    failed = [r for r in rows if r.failed]
     batch.status = SENT
     batch.message = f"sent {len(rows)} orders (batch {preview.batch_id})"
+    if failed:
+        batch.message += f", {len(failed)} failed: {failed[0].message or failed[0].status}"
+    return batch
+
+
+def discard(batch: ArmedBatch) -> ArmedBatch:
+    """Drop an armed batch without sending it."""
+    if not batch.waiting:
+        raise ValueError(f"batch {batch.template!r} is {batch.status}, not armed")
+    batch.status, batch.message, batch.preview = DISCARDED, "discarded, nothing sent", None
     return batch

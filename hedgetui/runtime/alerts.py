@@ -21,17 +21,9 @@ from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
-from hedgetui.domain import Changed, PollerHealth, timeframe_ms
-from hedgetui.domain.alerts import (
-    TOTAL,
-    AlertEvaluator,
-    AlertEvent,
-    RuleKind,
-    RuleParseError,
-    parse_rule,
-)
-from hedgetui.domain.valuation import price_map
-from hedgetui.runtime.alert_arming import ArmedBatch, arm_batch
+from hedgetui.domain import Changed
+from hedgetui.domain.alerts import AlertEvaluator, AlertEvent, RuleParseError, parse_rule
+from hedgetui.runtime.alert_arming import ArmedBatch, arm_batch, discard
 from hedgetui.runtime.alert_arming import send as send_armed
 from hedgetui.runtime.alert_delivery import (
     CallbackChannel,
@@ -42,13 +34,7 @@ from hedgetui.runtime.alert_delivery import (
     WebhookChannel,
     redact_url,
 )
-from hedgetui.runtime.alert_inputs import (
-    HISTORY_CANDLES,
-    RECENT_CANDLES,
-    AccountBook,
-    Watch,
-    drawing_lines,
-)
+from hedgetui.runtime.alert_feed import AlertFeed
 from hedgetui.store import alerts as store_alerts
 
 log = logging.getLogger(__name__)
@@ -89,7 +75,6 @@ class AlertEngine:
         self.deliverer.add(CallbackChannel(self._notify_listeners, name="listeners"))
         self.rules: dict[int, store_alerts.StoredRule] = {}
         self.invalid: dict[int, str] = {}  # stored rules that no longer parse: id -> why
-        self.watch = Watch()
         self.recent: deque[AlertEvent] = deque(maxlen=500)  # this session's events
         self.armed: dict[int, ArmedBatch] = {}  # rule id -> the batch its last firing armed
         self._tasks: set[asyncio.Task] = set()
@@ -103,12 +88,9 @@ class AlertEngine:
         self._unsubscribe: Callable[[], None] | None = None
         self._state_dirty = False
         self._loaded = False
-        self.book = AccountBook(
-            {a.name: a.exchange for a in self.config.accounts}, self.default_exchange
+        self.feed = AlertFeed(
+            self.store, self.evaluator, self.config, self.clock, self.default_exchange
         )
-        self._health: dict[str, PollerHealth] = {}  # records written in this session
-        self._series: set[tuple[str, str, str]] = set()  # candle series read with history
-        self._backfilled: set[tuple[str, str]] = set()  # % change histories backfilled
 
     # -- settings and channels ---------------------------------------------------------------
     def _settings(self, name: str, default):
@@ -207,8 +189,9 @@ class AlertEngine:
         next_tick, next_reload, next_state = now + self.tick_s, now + self.reload_s, now
         while True:
             timeout = max(0.0, min(next_tick, next_reload) - loop.time())
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout)
+            try:  # not wait_for: on 3.11 it can swallow a cancel that races the wake-up
+                async with asyncio.timeout(timeout):
+                    await self._wake.wait()
             except TimeoutError:
                 pass
             self._wake.clear()
@@ -263,11 +246,9 @@ class AlertEngine:
             if r.acked_at is not None and st is not None and st.unacked_since is not None:
                 if r.acked_at >= st.unacked_since:
                     self.evaluator.acknowledge(r.id)
-        self.watch = Watch.of(parsed, self.default_exchange)
-        self._series &= self.watch.candles
-        self._backfilled &= self.watch.change
+        self.feed.set_rules(parsed)
         self._state_dirty = True
-        await self._feed_current()
+        self._handle(await self.feed.current())
         return True
 
     async def acknowledge(self, rule_id: int) -> int:
@@ -281,27 +262,6 @@ class AlertEngine:
         return self.evaluator.rule_state(rule_id)
 
     # -- evaluation --------------------------------------------------------------------------
-    async def _feed_current(self) -> None:
-        w, ev = self.watch, self.evaluator
-        events: list[AlertEvent] = []
-        if w.lines:
-            await self._load_drawings()
-        if w.tickers or w.accounts:
-            tickers = await self.store.tickers()
-            self.book.prices = price_map(tickers)
-            mine = [t for t in tickers if (t.exchange, t.symbol) in w.tickers]
-            for key in w.change - self._backfilled:
-                events += await self._backfill_change(key)
-            if mine:
-                events += ev.on_tickers(mine)
-        for key in w.candles:
-            events += await self._candles(key)
-        if w.accounts:
-            events += await self._accounts(set(self.book.exchange_of), reload=False)
-        if w.health and self._health:
-            events += ev.on_health(list(self._health.values()))
-        self._handle(events)
-
     async def process(self) -> None:
         """Evaluate what the commits since the last call changed."""
         tables, keys = self._tables, self._keys
@@ -310,113 +270,14 @@ class AlertEngine:
             return
         if store_alerts.RULES in tables:
             await self.reload()
-        if "accounts" in tables:
-            self.book.exchange_of.update({a.name: a.exchange for a in await self.store.accounts()})
-        w, ev = self.watch, self.evaluator
-        events: list[AlertEvent] = []
-        if "drawings" in tables and w.lines:
-            await self._load_drawings()
-        if "tickers" in tables and (w.tickers or w.accounts):
-            tickers = await self.store.tickers()
-            self.book.prices = price_map(tickers)
-            changed = keys.get("tickers")
-            mine = [
-                t
-                for t in tickers
-                if (t.exchange, t.symbol) in w.tickers
-                and (changed is None or (t.exchange, t.symbol) in changed)
-            ]
-            if mine:
-                events += ev.on_tickers(mine)
-                self._state_dirty = True
-        if "candles" in tables and w.candles:
-            changed = keys.get("candles")
-            for key in w.candles if changed is None else w.candles & changed:
-                events += await self._candles(key)
-        if w.accounts:
-            accounts: set[str] = set()
-            for table in ("balances", "positions"):
-                if table in tables:
-                    changed = keys.get(table)
-                    accounts |= set(self.book.exchange_of) if changed is None else set(changed)
-            if "tickers" in tables:  # equity moves with prices: revalue every account
-                accounts |= set(self.book.balances)
-            if accounts:
-                events += await self._accounts(accounts, reload=True, tables=tables)
-        if "health" in tables:
-            changed = keys.get("health")
-            fresh = [h for h in await self.store.health() if changed is None or h.key in changed]
-            self._health.update({h.key: h for h in fresh})
-            if w.health and fresh:
-                events += ev.on_health(fresh)
-                self._state_dirty = True
+        events = await self.feed.changed(tables, keys)
+        if self.feed.dirty:
+            self.feed.dirty, self._state_dirty = False, True
         self._handle(events)
-
-    async def _candles(self, key: tuple[str, str, str]) -> list[AlertEvent]:
-        first = key not in self._series
-        candles = await self.store.candles(*key, limit=HISTORY_CANDLES if first else RECENT_CANDLES)
-        if not candles:
-            return []
-        self._series.add(key)
-        self._state_dirty = True
-        return self.evaluator.on_candles(*key, candles)
-
-    async def _backfill_change(self, key: tuple[str, str]) -> list[AlertEvent]:
-        """% change rules need a whole window of prices: take it from the finest stored
-        candles, so a new rule (or a restart) does not wait a whole window."""
-        self._backfilled.add(key)
-        windows = [
-            r.params.window_ms
-            for r in self.evaluator.rules()
-            if r.kind is RuleKind.CHANGE and (r.exchange or self.default_exchange, r.symbol) == key
-        ]
-        tfs = sorted(self.config.market.timeframes, key=timeframe_ms)
-        if not windows or not tfs:
-            return []
-        tf = tfs[0]
-        since = self.clock.now_ms() - max(windows) - 2 * timeframe_ms(tf)
-        candles = await self.store.candles(*key, tf, since=since, limit=HISTORY_CANDLES)
-        return self.evaluator.on_candles(*key, tf, candles) if candles else []
-
-    async def _accounts(
-        self, accounts: set[str], *, reload: bool, tables: set[str] = frozenset()
-    ) -> list[AlertEvent]:
-        w, book = self.watch, self.book
-        await book.refresh(self.store, {a for a in accounts if w.wants_account(a)}, reload, tables)
-        # An account with no balances yet would read as equity 0 and fire "equity < X";
-        # "total" rules wait until every configured account has reported.
-        ready = {a for a in accounts if book.balances.get(a) and w.wants_account(a)}
-        if w.all_accounts and not book.complete():
-            ready &= w.accounts
-            return self._without_total(book.metrics(ready)) if ready else []
-        if not ready:
-            return []
-        self._state_dirty = True
-        return self.evaluator.on_account_metrics(book.metrics(ready))
-
-    def _without_total(self, metrics: dict) -> list[AlertEvent]:
-        """Feed per-account rules without running ``total`` rules on a partial sum (the
-        evaluator runs them on every call; it has no notion of "not every account yet")."""
-        saved = self.evaluator._account_rules.pop(TOTAL, None)
-        try:
-            return self.evaluator.on_account_metrics(metrics)
-        finally:
-            if saved is not None:
-                self.evaluator._account_rules[TOTAL] = saved
-
-    async def _load_drawings(self) -> None:
-        try:
-            from hedgetui.store.drawings import list_drawings
-
-            stored = await list_drawings(self.store)
-        except Exception as exc:  # no drawings table yet (older schema): lines never cross
-            log.debug("chart drawings unavailable for alerts: %s", exc)
-            return
-        self.set_drawings(stored)
 
     def set_drawings(self, stored) -> None:
         """Chart lines for ``crosses line ID`` rules (store drawings or domain Drawings)."""
-        self.evaluator.on_drawings(drawing_lines(stored))
+        self.feed.set_drawings(stored)
 
     # -- results -----------------------------------------------------------------------------
     def _handle(self, events: list[AlertEvent]) -> None:
@@ -440,17 +301,31 @@ class AlertEngine:
         task.add_done_callback(self._tasks.discard)
 
     async def _arm_now(self, event: AlertEvent) -> None:
+        waiting = self.armed.get(event.rule_id)
+        if waiting is not None and waiting.waiting:
+            # a repeat firing must not stack a second copy of the batch behind the first
+            log.warning("alert #%d fired again; its batch still waits", event.rule_id)
+            return
         executor = self.runtime.services.get("executor")
         batch = await arm_batch(executor, event, allow_live_auto=self.allow_live_auto)
         self.armed[event.rule_id] = batch
         log.warning("alert #%d: batch %r %s", event.rule_id, batch.template, batch.message)
 
-    async def confirm_armed(self, rule_id: int) -> ArmedBatch:
-        """Send the batch an alert armed (the trader confirmed it). KeyError if none waits."""
+    def _waiting(self, rule_id: int) -> ArmedBatch:
         batch = self.armed.get(rule_id)
         if batch is None or not batch.waiting:
             raise KeyError(f"no order batch is armed by alert #{rule_id}")
+        return batch
+
+    async def confirm_armed(self, rule_id: int) -> ArmedBatch:
+        """Send the batch an alert armed (the trader confirmed it), once. KeyError if none
+        waits (never armed, already sent or discarded)."""
+        batch = self._waiting(rule_id)
         return await send_armed(batch, self.runtime.services.get("executor"))
+
+    def discard_armed(self, rule_id: int) -> ArmedBatch:
+        """Drop the batch an alert armed without sending it. KeyError if none waits."""
+        return discard(self._waiting(rule_id))
 
     def save_state(self) -> None:
         if self.store.readonly:

@@ -18,7 +18,14 @@ from hedgetui.exchanges.base import Exchange
 from hedgetui.runtime.accounts import PAPER_SNAPSHOT_KEY, ExchangeSet, build_exchanges
 from hedgetui.runtime.bus import Bus
 from hedgetui.runtime.pollers import AccountPoller, MarketPoller
-from hedgetui.runtime.supervisor import HealthRecorder, Job, Supervisor
+from hedgetui.runtime.supervisor import (
+    STOP_TIMEOUT_S,
+    HealthRecorder,
+    Job,
+    Supervisor,
+    cancel_and_wait,
+    finish_within,
+)
 from hedgetui.store import Store
 
 log = logging.getLogger(__name__)
@@ -33,6 +40,9 @@ SERVICES: tuple[str, ...] = (
     "hedgetui.runtime.alerts",
 )
 SNAPSHOT_EVERY_S = 5.0
+#: the longest one service's ``stop()`` may take (the alert engine flushes webhooks for up
+#: to 10 s) before it is cancelled: quitting must never hang on one part
+SERVICE_STOP_S = 12.0
 
 
 @dataclass
@@ -44,6 +54,7 @@ class Runtime:
     exchanges: ExchangeSet | None = None
     account_pollers: dict[str, AccountPoller] = field(default_factory=dict)
     market_pollers: dict[str, MarketPoller] = field(default_factory=dict)
+    service_stop_s: float = SERVICE_STOP_S
 
     def __post_init__(self) -> None:
         self.health = HealthRecorder(self.store.put_health, self.clock)
@@ -51,6 +62,7 @@ class Runtime:
         self._unsubscribe = None
         self._snapshot_task: asyncio.Task | None = None
         self.services: dict[str, object] = {}
+        self._stopped = False
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -71,16 +83,19 @@ class Runtime:
             await service.start()
 
     async def stop(self) -> None:
-        """Stop services and pollers, save the paper venue, flush every pending write."""
-        for service in reversed(list(self.services.values())):
-            try:
-                await service.stop()
-            except Exception:
-                log.exception("stopping %s failed", service.name)
+        """Stop pollers and services, save the paper venue, flush every pending write, close
+        the exchange clients. Every step is bounded in time, so a service that ignores
+        cancellation or an exchange that does not answer cannot keep the program from
+        quitting (what was abandoned is logged). A second call does nothing."""
+        if self._stopped:
+            return
+        self._stopped = True
+        # the pollers first: no more data flows in (nor wakes the services) while they stop
         await self.supervisor.stop()
+        for service in reversed(list(self.services.values())):
+            await finish_within(service.stop(), self.service_stop_s, f"stopping {service.name}")
         if self._snapshot_task:
-            self._snapshot_task.cancel()
-            await asyncio.gather(self._snapshot_task, return_exceptions=True)
+            await cancel_and_wait([self._snapshot_task], STOP_TIMEOUT_S)
         await self.save_paper()
         await self.store.flush()
         if self.exchanges:

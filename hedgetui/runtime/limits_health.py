@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
+from dataclasses import dataclass
 
 from hedgetui.domain import HealthState, PollerHealth
 from hedgetui.runtime.ratelimit import RateLimiter
@@ -20,6 +22,69 @@ log = logging.getLogger(__name__)
 
 EVERY_S = 2.0
 FEED = "rate limit"
+
+
+def is_limit(record: PollerHealth) -> bool:
+    """A rate-limit headroom record, not a poller."""
+    return record.feed == FEED and record.key.startswith("limit:")
+
+
+@dataclass(frozen=True, slots=True)
+class LimitView:
+    """A headroom record read back for display (the TUI may be ``--attach``ed: it has only
+    the stored record). ``used``/``limit`` are None when the exchange has no IP budget."""
+
+    key: str
+    exchange: str  # "binance", or "binance (<ip>)" when one exchange uses several
+    used: float | None
+    limit: float | None
+    unit: str  # "weight/min"
+    paused_s: float
+    waiting: int
+    waiting_orders: int
+    note: str  # why the exchange paused us, when it did
+
+    @property
+    def fraction(self) -> float | None:
+        if self.used is None or not self.limit:
+            return None
+        return self.used / self.limit
+
+
+# the text RateLimiter.describe() writes (plus " — <reason>" while paused); tested together
+_DESCRIBED = re.compile(
+    r"^(?P<exchange>.+?):"
+    r"(?: (?P<used>[\d,.]+)/(?P<limit>[\d,.]+) (?P<unit>\S+) \(\d+%\),)?"
+    r" paused (?P<paused>\d+)s(?: \(HTTP \d+\))?,"
+    r" waiting (?P<waiting>\d+) \(orders (?P<orders>\d+)\)"
+    r"(?: — (?P<note>.*))?$"
+)
+
+
+def limit_view(record: PollerHealth) -> LimitView:
+    """The record's numbers; a text this version cannot read is kept whole as the note."""
+    m = _DESCRIBED.match(record.last_error)
+    if m is None:
+        exchange = record.key.removeprefix("limit:")
+        return LimitView(
+            record.key, exchange, None, None, "", record.backoff_s, 0, 0, record.last_error
+        )
+
+    def num(name: str) -> float | None:
+        text = m.group(name)
+        return float(text.replace(",", "")) if text else None
+
+    return LimitView(
+        key=record.key,
+        exchange=m.group("exchange"),
+        used=num("used"),
+        limit=num("limit"),
+        unit=m.group("unit") or "",
+        paused_s=record.backoff_s,
+        waiting=int(m.group("waiting")),
+        waiting_orders=int(m.group("orders")),
+        note=m.group("note") or "",
+    )
 
 
 def health_key(limiter: RateLimiter, shared_exchange: bool) -> str:

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 from hedgetui.domain import HealthState, PollerHealth
@@ -22,6 +22,13 @@ from hedgetui.exchanges.errors import FATAL_FOR_ACCOUNT
 from hedgetui.runtime.redact import describe_error
 
 log = logging.getLogger(__name__)
+
+#: how long stopping waits for cancelled pollers before abandoning them (logged)
+STOP_TIMEOUT_S = 5.0
+#: cancel again this often while waiting: a task can swallow one cancel (Python 3.11's
+#: ``asyncio.wait_for`` returns the result instead when its inner future completes at the
+#: same moment), and would then run - and hold the shutdown - forever
+RECANCEL_EVERY_S = 0.25
 
 
 @dataclass
@@ -178,8 +185,54 @@ class Supervisor:
     def running(self) -> list[str]:
         return [k for k, t in self._tasks.items() if not t.done()]
 
-    async def stop(self) -> None:
-        tasks = [t for t in self._tasks.values() if not t.done()]
-        for task in tasks:
+    async def stop(self, timeout: float = STOP_TIMEOUT_S) -> None:
+        """Cancel every job; never waits longer than ``timeout`` (stragglers are logged)."""
+        left = await cancel_and_wait(self._tasks.values(), timeout)
+        for task in left:
+            log.warning("%s did not stop within %gs; abandoned", task.get_name(), timeout)
+
+
+async def cancel_and_wait(
+    tasks: Iterable[asyncio.Future], timeout: float, every: float = RECANCEL_EVERY_S
+) -> set[asyncio.Future]:
+    """Cancel ``tasks`` and wait up to ``timeout`` seconds for them to end, cancelling the
+    ones still running again every ``every`` seconds. Returns those still running."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    pending = {t for t in tasks if not t.done()}
+    while pending:
+        for task in pending:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            break
+        done, pending = await asyncio.wait(pending, timeout=min(every, remaining))
+        for task in done:  # retrieve errors so asyncio does not report them as unhandled
+            if not task.cancelled():
+                task.exception()
+    return pending
+
+
+async def finish_within(aw: Awaitable[object], timeout: float, what: str) -> bool:
+    """Await ``aw`` (e.g. a service's ``stop()``) for at most ``timeout`` seconds; past that,
+    cancel it (waiting at most ``STOP_TIMEOUT_S`` more) and log. An error it raises is
+    logged, not raised: one failing part must not keep the others from stopping. True if it
+    completed normally."""
+    task = asyncio.ensure_future(aw)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=timeout)
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+    if not done:
+        log.warning("%s did not finish within %gs; cancelled", what, timeout)
+        if await cancel_and_wait([task], STOP_TIMEOUT_S):
+            log.warning("%s ignores cancellation; abandoned", what)
+        return False
+    if task.cancelled():
+        log.warning("%s was cancelled", what)
+        return False
+    if (error := task.exception()) is not None:
+        log.error("%s failed: %s", what, describe_error(error))
+        return False
+    return True

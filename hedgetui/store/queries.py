@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import starmap
 
@@ -106,14 +107,20 @@ async def accounts(conn: aiosqlite.Connection) -> list[AccountInfo]:
     return [codec.account_from(r) for r in rows]
 
 
-async def balances(conn: aiosqlite.Connection, account: str | None) -> list[Balance]:
+async def _active(
+    conn: aiosqlite.Connection, cols: str, table: str, account: str | None, order: str
+) -> Iterable[tuple]:
+    """The live rows of a per-account snapshot table (balances, positions)."""
     cond, args = ["active = 1"], []
     if account is not None:
         cond.append("account = ?")
         args.append(account)
-    rows = await conn.execute_fetchall(
-        f"SELECT {BALANCE_COLS} FROM balances{_where(cond)} ORDER BY account, asset", args
-    )
+    sql = f"SELECT {cols} FROM {table}{_where(cond)} ORDER BY {order}"
+    return await conn.execute_fetchall(sql, args)
+
+
+async def balances(conn: aiosqlite.Connection, account: str | None) -> list[Balance]:
+    rows = await _active(conn, BALANCE_COLS, "balances", account, "account, asset")
     return [codec.balance_from(r) for r in rows]
 
 
@@ -134,13 +141,7 @@ async def balance_history(
 
 
 async def positions(conn: aiosqlite.Connection, account: str | None) -> list[Position]:
-    cond, args = ["active = 1"], []
-    if account is not None:
-        cond.append("account = ?")
-        args.append(account)
-    rows = await conn.execute_fetchall(
-        f"SELECT {POSITION_COLS} FROM positions{_where(cond)} ORDER BY account, symbol, side", args
-    )
+    rows = await _active(conn, POSITION_COLS, "positions", account, "account, symbol, side")
     return [codec.position_from(r) for r in rows]
 
 

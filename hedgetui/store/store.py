@@ -294,51 +294,58 @@ class Store:
             await self._durable(Op(kind, rows, keys))
 
     async def _fetch(self, sql: str, params: tuple | dict = ()) -> list[tuple]:
-        """Rows of a read-only query on the reader connection."""
-        async with self._reader.execute(sql, params) as cursor:
+        """Rows of a read-only query on the reader connection, under the reader lock."""
+        async with self._read_lock, self._reader.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
+
+    async def _read(self, query, *args, **kw):
+        """``query(reader, *args, **kw)`` under the reader lock. Every read takes it: a
+        feed's multi-statement read transaction (:meth:`changes_since`) on the same
+        connection would otherwise hide from a read what was committed after it began (a
+        write would not be seen by the read that follows it). The lock is not re-entrant:
+        never call a read while holding it."""
+        async with self._read_lock:
+            return await query(self._reader, *args, **kw)
 
     # --- reads ----------------------------------------------------------------------------
 
     async def load_snapshot(self, key: str) -> dict | None:
-        return await queries.load_snapshot(self._reader, key)
+        return await self._read(queries.load_snapshot, key)
 
     async def journal(
         self, *, unfinished_only: bool = False, batch_id: str | None = None
     ) -> list[JournalEntry]:
         """In creation order; ``unfinished_only``: pending, open or unknown."""
-        return await queries.journal(
-            self._reader, unfinished_only=unfinished_only, batch_id=batch_id
-        )
+        return await self._read(queries.journal, unfinished_only=unfinished_only, batch_id=batch_id)
 
     async def accounts(self) -> list[AccountInfo]:
-        return await queries.accounts(self._reader)
+        return await self._read(queries.accounts)
 
     async def balances(self, account: str | None = None) -> list[Balance]:
-        return await queries.balances(self._reader, account)
+        return await self._read(queries.balances, account)
 
     async def balance_history(self, account: str, since: int | None = None) -> list[Balance]:
         """Oldest first; each Balance's ``timestamp`` is its snapshot time (``ts``). Only
         changes are kept: an unchanged poll adds no row, a vanished asset adds a zero row."""
-        return await queries.balance_history(self._reader, account, since)
+        return await self._read(queries.balance_history, account, since)
 
     async def positions(self, account: str | None = None) -> list[Position]:
-        return await queries.positions(self._reader, account)
+        return await self._read(queries.positions, account)
 
     async def orders(
         self, *, open_only: bool = False, account: str | None = None, limit: int | None = None
     ) -> list[Order]:
         """Newest first (by created_at). ``open_only``: pending, open or unknown."""
-        return await queries.orders(self._reader, open_only=open_only, account=account, limit=limit)
+        return await self._read(queries.orders, open_only=open_only, account=account, limit=limit)
 
     async def fills(
         self, *, account: str | None = None, since: int | None = None, limit: int | None = None
     ) -> list[Fill]:
         """Newest first (by timestamp), always; ``since`` inclusive."""
-        return await queries.fills(self._reader, account=account, since=since, limit=limit)
+        return await self._read(queries.fills, account=account, since=since, limit=limit)
 
     async def tickers(self, exchange: str | None = None) -> list[Ticker]:
-        return await queries.tickers(self._reader, exchange)
+        return await self._read(queries.tickers, exchange)
 
     async def candles(
         self,
@@ -352,7 +359,7 @@ class Store:
     ) -> list[Candle]:
         """Oldest first; ``since``/``until`` inclusive; with ``limit`` and no ``since``:
         the latest ``limit`` candles."""
-        return await queries.candles(self._reader, exchange, symbol, timeframe, since, until, limit)
+        return await self._read(queries.candles, exchange, symbol, timeframe, since, until, limit)
 
     async def candle_rows(
         self,
@@ -366,30 +373,28 @@ class Store:
     ) -> list[tuple]:
         """Like :meth:`candles` but plain ``(ts, open, high, low, close, volume)`` tuples:
         no object per row, ready for ``polars.DataFrame(rows, orient="row")``."""
-        return await queries.candle_rows(
-            self._reader, exchange, symbol, timeframe, since, until, limit
+        return await self._read(
+            queries.candle_rows, exchange, symbol, timeframe, since, until, limit
         )
 
     async def last_candle_ts(self, exchange: str, symbol: str, timeframe: str) -> int | None:
-        return await queries.last_candle_ts(self._reader, exchange, symbol, timeframe)
+        return await self._read(queries.last_candle_ts, exchange, symbol, timeframe)
 
     async def health(self) -> list[PollerHealth]:
-        return await queries.health(self._reader)
+        return await self._read(queries.health)
 
     async def rev(self) -> int:
         """The revision of the last committed write (by any process)."""
-        return await queries.rev(self._reader)
+        return await self._read(queries.rev)
 
     async def changes_since(self, rev: int) -> ChangeSet:
         """Rows changed after ``rev`` (one consistent read); pass ``.rev`` next time."""
-        async with self._read_lock:
-            return await queries.changes_since(self._reader, rev)
+        return await self._read(queries.changes_since, rev)
 
     async def data_version(self) -> int:
         """Changes whenever another connection (writer, other process) commits: a cheap
         poll for attached sessions before calling :meth:`changes_since`."""
-        async with self._read_lock:
-            return await queries.data_version(self._reader)
+        return await self._read(queries.data_version)
 
 
 async def _check_attachable(reader: aiosqlite.Connection, path: Path, mig_dir: Path | None) -> None:

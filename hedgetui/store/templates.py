@@ -63,10 +63,7 @@ class Templates:
         return saved if saved is not None else Template(name, text, ts, ts)
 
     async def _rows(self, sql: str, params: tuple = ()) -> list[tuple]:
-        # the reader lock: a feed's multi-statement read transaction on the same connection
-        # would otherwise hide what was committed after it began
-        async with self.store._read_lock:
-            return await self.store._fetch(sql, params)
+        return await self.store._fetch(sql, params)  # takes the reader lock itself
 
     async def list(self) -> list[Template]:
         rows = await self._rows(f"SELECT {_COLS} FROM order_templates ORDER BY name")

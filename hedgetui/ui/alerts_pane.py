@@ -1,5 +1,6 @@
-"""The Alerts pane: the rules (create, edit, enable/disable, acknowledge, delete) and the
-history of fired alerts.
+"""The Alerts pane: the rules (create, edit, enable/disable, acknowledge, delete), the order
+batches alerts armed (send or discard them, each after a second key press), and the history
+of fired alerts.
 
 Rules and events are read from the store (so ``--attach`` shows what ``collect`` fires);
 the pane polls a cheap fingerprint twice a second and re-reads only when it changed. When
@@ -44,6 +45,7 @@ EVENT_COLUMNS = (
     Column("ack", "Ack", width=3, priority=2),
 )
 HISTORY_ROWS = 200
+ARMED_LINES = 3  # armed batches shown above the rules (waiting ones first)
 READ_ONLY = (
     "attached read-only: rules cannot be changed from this view — use "
     "`hedgetui alerts add/rm/ack` (the collector picks them up)"
@@ -64,6 +66,8 @@ class AlertsPane(Pane):
         Binding("space", "toggle", "On/off"),
         Binding("x", "ack", "Ack"),
         Binding("d", "delete", "Delete"),
+        Binding("o", "send_armed", "Send armed"),
+        Binding("z", "discard_armed", "Drop armed"),
         Binding("escape", "cancel", "Cancel", show=False),
     ]
 
@@ -76,9 +80,11 @@ class AlertsPane(Pane):
         self._last_event_id: int | None = None
         self._unlisten = None
         self._delete_armed: int | None = None
+        self._pending: tuple[str, int] | None = None  # ("send"|"discard", rule id) to confirm
         self.announced = 0  # toasts shown (tests)
 
     def compose(self) -> ComposeResult:
+        yield Static("", id="alert-armed")
         yield Static("Rules", classes="pane-title")
         yield LiveTable(RULE_COLUMNS, id="alert-rules")
         yield Input(
@@ -92,6 +98,7 @@ class AlertsPane(Pane):
     def on_mount(self) -> None:
         self.query_one("#alert-input", Input).display = False
         self.query_one("#alert-error", Static).display = False
+        self.query_one("#alert-armed", Static).display = False
         self.set_interval(0.5, self.poll)
 
     def on_unmount(self) -> None:
@@ -116,6 +123,7 @@ class AlertsPane(Pane):
 
     def show(self, state, now_ms: int) -> None:
         self._listen()
+        self._show_armed()
 
     # -- data ------------------------------------------------------------------------------
     def _listen(self) -> None:
@@ -145,6 +153,7 @@ class AlertsPane(Pane):
         if store is None:
             return
         self._listen()
+        self._show_armed()
         try:
             fingerprint = (
                 await store_alerts.rules_fingerprint(store),
@@ -156,7 +165,6 @@ class AlertsPane(Pane):
         if fingerprint == self._fingerprint:
             return
         first = self._fingerprint is None
-        self._fingerprint = fingerprint
         rules = await store_alerts.rules(store)
         summaries = await store_alerts.rule_summaries(store)
         events = await store_alerts.events(store, limit=HISTORY_ROWS)
@@ -165,6 +173,9 @@ class AlertsPane(Pane):
                 self.announce(e)  # attached: nobody else announces what collect fired
         self._last_event_id = fingerprint[1]
         self._show_rows(rules, summaries, events)
+        # only now: this worker is exclusive, a newer poll cancels it at any await above,
+        # and a fingerprint recorded before the rows were shown would hide the change for good
+        self._fingerprint = fingerprint
 
     def _show_rows(self, rules, summaries, events) -> None:
         self.rules = {r.id: r for r in rules}
@@ -178,6 +189,9 @@ class AlertsPane(Pane):
             st = engine.rule_state(r.id) if engine is not None else None
             if st is not None and st.unacked_since is not None:
                 state = "waiting for ack"
+            batch = engine.armed.get(r.id) if engine is not None else None
+            if batch is not None and batch.waiting:
+                state = "batch armed: o sends"
             style = None if r.enabled else "dim"
             values = {"id": r.id, "rule": r.text, "on": "on" if r.enabled else "off"}
             values |= {"state": state, "last": _when(last)}
@@ -252,6 +266,7 @@ class AlertsPane(Pane):
         box.display = False
         self._error("")
         self._delete_armed = None
+        self._pending = None
         self.rules_table.focus()
 
     async def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -319,6 +334,73 @@ class AlertsPane(Pane):
         self._error("")
         await store_alerts.delete_rule(self.hedge.store, rid)
         self.hedge.notify(f"alert #{rid} deleted (its history stays)", timeout=3)
+        self.poll()
+
+    # -- armed order batches -----------------------------------------------------------------
+    def armed_batches(self) -> list:
+        """The batches alerts armed in this session, waiting ones first, newest first."""
+        engine = self.engine
+        if engine is None:
+            return []
+        batches = sorted(engine.armed.values(), key=lambda b: -b.event.fired_at)
+        return sorted(batches, key=lambda b: not b.waiting)
+
+    def _show_armed(self) -> None:
+        box = self.query_one("#alert-armed", Static)
+        lines = [
+            f"#{b.event.rule_id} {b.template}: {b.status} — {b.message}"
+            for b in self.armed_batches()[:ARMED_LINES]
+        ]
+        box.update("\n".join(lines))
+        box.display = bool(lines)
+
+    def _target_batch(self):
+        """The waiting batch of the selected rule, else the newest waiting one."""
+        waiting = [b for b in self.armed_batches() if b.waiting]
+        rid = self._selected_rule()
+        for b in waiting:
+            if b.event.rule_id == rid:
+                return b
+        return waiting[0] if waiting else None
+
+    async def action_send_armed(self) -> None:
+        await self._armed_action("send")
+
+    async def action_discard_armed(self) -> None:
+        await self._armed_action("discard")
+
+    async def _armed_action(self, what: str) -> None:
+        if not self._writable():
+            return
+        batch = self._target_batch()
+        if batch is None:
+            self._error("no order batch is armed: a rule with 'arm TEMPLATE' arms one")
+            return
+        rid = batch.event.rule_id
+        key = "o" if what == "send" else "z"
+        if self._pending != (what, rid):
+            self._pending = (what, rid)
+            orders = len(batch.preview.order_rows) if batch.preview is not None else 0
+            self._error(
+                f"{what} the batch '{batch.template}' armed by alert #{rid} "
+                f"({orders} orders)? press {key} again (Esc: keep it armed)"
+            )
+            return
+        self._pending = None
+        self._error("")
+        try:
+            if what == "send":
+                done = await self.engine.confirm_armed(rid)
+            else:
+                done = self.engine.discard_armed(rid)
+        except KeyError as exc:
+            self._error(exc.args[0])
+            return
+        severity = "error" if done.status == "failed" else "information"
+        self.hedge.notify(
+            f"alert #{rid} batch '{done.template}': {done.message}", severity=severity, timeout=6
+        )
+        self._show_armed()
         self.poll()
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import math
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -16,8 +17,9 @@ from hedgetui.analytics.candles_frame import load_candles, rows_to_frame
 from hedgetui.analytics.importer import is_forex_symbol
 from hedgetui.analytics.indicator_spec import IndicatorSpec
 from hedgetui.analytics.resample import resample
-from hedgetui.charts import ChartView, HLine, LineKind, TrendLine, chart_status_line
-from hedgetui.charts.scale import fmt_price, ts_text
+from hedgetui.charts import ChartView, HLine, LineKind, TrendLine
+from hedgetui.charts.scale import fmt_price, nice_step, ts_text
+from hedgetui.charts.status import chart_status_lines
 from hedgetui.domain.models import TIMEFRAMES, Candle, timeframe_ms
 from hedgetui.store.drawings import Drawing, list_drawings
 from hedgetui.ui.chart_widget import ChartWidget
@@ -28,6 +30,8 @@ TIMEFRAME_ORDER = tuple(TIMEFRAMES)  # 1m 5m 15m 1h 4h 1d
 MIN_WINDOW, MAX_WINDOW = 10, 2000
 HISTORY = 1500  # candles loaded at first; panning/zooming past them loads more
 GUTTER = 12  # about the price scale's width: the rest of the width holds candles
+TALL = 30  # lines of a chart box with room for a two-line crosshair readout
+PRICE_STEPS_PER_ROW = 3  # price cursor: 1-3 key presses per line of the price panel
 
 
 def base_symbol(symbol: str) -> str:
@@ -45,6 +49,7 @@ class ChartBox(Vertical):
         self.window: int | None = None  # None: as many candles as fit the width
         self.pan_offset = 0
         self.cursor: int | None = None  # absolute row of the candle frame
+        self.cursor_level: float | None = None  # the crosshair's own price (None: the close)
         self.drawings: list[Drawing] = []
         self.order_lines: tuple[HLine, ...] = ()
         self.source: str | None = None
@@ -56,6 +61,8 @@ class ChartBox(Vertical):
         self._lock = asyncio.Lock()
         self._message = ""
         self._message_timer = None
+        self._status_shown = ""
+        self._status_lines = 1
 
     def compose(self) -> ComposeResult:
         overlays = tuple(s for s in self.specs if s.is_overlay)
@@ -95,7 +102,7 @@ class ChartBox(Vertical):
             if d.kind == "hline":
                 hlines.append(HLine(d.price, LineKind.DRAWING, d.label or f"#{d.id}"))
             else:
-                trends.append(TrendLine(d.t1, d.p1, d.t2, d.p2))
+                trends.append(TrendLine(d.t1, d.p1, d.t2, d.p2, d.label or f"#{d.id}"))
         return dataclasses.replace(
             self.chart.view,
             exchange=self.exchange,
@@ -107,6 +114,7 @@ class ChartBox(Vertical):
             window=min(self.current_window(), max(self.n, MIN_WINDOW)),
             offset=self.pan_offset,
             cursor=self.cursor,
+            cursor_price=self.cursor_level if self.cursor is not None else None,
             hlines=tuple(hlines),
             trendlines=tuple(trends),
             forex=is_forex_symbol(self.symbol),
@@ -200,13 +208,23 @@ class ChartBox(Vertical):
         self._message_timer = None
         self.update_status()
 
+    def status_width(self) -> int:
+        """Characters the status line holds (the box's width less its padding)."""
+        return max(20, (self.size.width or 80) - 2)
+
     def status_text(self) -> str:
         if self._message:
             return self._message
         r = self.chart.rendered
         if self.cursor is not None and r is not None and r.data is not None and r.layout:
             if 0 <= self.cursor < r.data.height:
-                return chart_status_line(r.data, self.cursor, r.layout.decimals)
+                lines = chart_status_lines(
+                    r.data, self.cursor, r.layout.decimals, width=self.status_width(),
+                    max_lines=2 if self.size.height >= TALL else 1,
+                    cursor_price=self.cursor_level,
+                    daily=timeframe_ms(self.timeframe) >= timeframe_ms("1d"),
+                )  # fmt: skip
+                return "\n".join(lines)
         if not self.loaded:
             return f"{self.symbol} {self.timeframe} {self.exchange}: loading…"
         parts = [f"{self.symbol} {self.timeframe} {self.exchange}", self.source_note]
@@ -222,8 +240,22 @@ class ChartBox(Vertical):
         return " · ".join(p for p in parts if p)
 
     def update_status(self) -> None:
-        if self.is_mounted:
-            self.query_one(".chart-status", Static).update(self.status_text())
+        if not self.is_mounted:
+            return
+        text = self.status_text()
+        if text != self._status_shown:  # most ticks don't change it: no repaint
+            self._status_shown = text
+            status = self.query_one(".chart-status", Static)
+            # a second line only while the crosshair needs it (a tall box): the chart then
+            # loses a line, so it grows once and stays until the crosshair is hidden
+            lines = text.count("\n") + 1
+            want = max(lines, self._status_lines) if self.cursor is not None else lines
+            if want != self._status_lines:
+                self._status_lines = want
+                status.styles.height = want
+                status.update(text)
+            else:  # fixed height: no layout pass needed
+                status.update(text, layout=False)
 
     # -- navigation --------------------------------------------------------------------
 
@@ -240,6 +272,7 @@ class ChartBox(Vertical):
 
     def _reset_position(self) -> None:
         self.pan_offset, self.cursor, self.trend_anchor = 0, None, None
+        self.cursor_level = None
         self.limit, self.loaded = HISTORY, False
         self._pending_cursor_ts = None
 
@@ -261,11 +294,43 @@ class ChartBox(Vertical):
         return int(self.chart.frame["ts"][self.cursor])
 
     def cursor_price(self) -> float | None:
-        """The crosshair's price (the close under it), or the last close without one."""
+        """The crosshair's price (moved with up/down, else the close under it), or the last
+        close without a crosshair."""
         if not self.n:
             return None
+        if self.cursor is not None and self.cursor_level is not None:
+            return self.cursor_level
         row = self.cursor if self.cursor is not None and self.cursor < self.n else self.n - 1
         return float(self.chart.frame["close"][row])
+
+    def price_step(self) -> float | None:
+        """One up/down step of the price cursor: a round fraction of a price panel line."""
+        r = self.chart.rendered
+        if r is None or r.layout is None:
+            return None
+        p = r.layout.price
+        return nice_step((p.hi - p.lo) / max(1, p.rows * PRICE_STEPS_PER_ROW))
+
+    def move_price(self, steps: int) -> None:
+        """Move the crosshair's price by ``steps`` steps (up > 0), on round multiples of the
+        step, kept inside the price panel; shows the crosshair if it was hidden."""
+        if not self.n:
+            return
+        if self.cursor is None:
+            self.toggle_cursor()
+        step = self.price_step()
+        r = self.chart.rendered
+        if step is None or r is None or r.layout is None:
+            return
+        start = self.cursor_price()
+        k = math.floor(start / step + 1e-9) if steps > 0 else math.ceil(start / step - 1e-9)
+        p = r.layout.price
+        lo, hi = math.ceil(p.lo / step - 1e-9), math.floor(p.hi / step + 1e-9)
+        level = max(lo, min(hi, k + steps)) * step
+        self.cursor_level = round(level, max(0, r.layout.decimals) + 2)
+        if not self.chart.set_cursor(self.cursor, self.cursor_level):
+            self.apply_view()
+        self.update_status()
 
     def visible_range(self) -> tuple[int, int]:
         last = max(0, self.n - 1 - self.pan_offset)
@@ -319,7 +384,7 @@ class ChartBox(Vertical):
             _, last = self.visible_range()
             self.cursor = last if self.n else None
         else:
-            self.cursor, self.trend_anchor = None, None
+            self.cursor, self.trend_anchor, self.cursor_level = None, None, None
         self.apply_view()
 
     async def move_cursor(self, step: int) -> None:
@@ -327,7 +392,7 @@ class ChartBox(Vertical):
             return
         self.cursor = max(0, min(self.n - 1, self.cursor + step))
         first, last = self.visible_range()
-        if first <= self.cursor <= last and self.chart.set_cursor(self.cursor):
+        if first <= self.cursor <= last and self.chart.set_cursor(self.cursor, self.cursor_level):
             self.update_status()
             return
         self._keep_cursor_visible()

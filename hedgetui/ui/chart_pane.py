@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 from pathlib import Path
 from typing import ClassVar
 
@@ -22,17 +21,12 @@ from textual.widgets import TabbedContent
 
 from hedgetui.analytics.indicator_spec import IndicatorSpecError, parse_indicator_specs
 from hedgetui.charts import HLine, LineKind
-from hedgetui.store.drawings import (
-    MAX_LABEL,
-    add_hline,
-    add_trendline,
-    delete_drawing,
-    update_drawing,
-)
 from hedgetui.store.series import candle_series
 from hedgetui.ui.chart_box import TIMEFRAME_ORDER, ChartBox, base_symbol
-from hedgetui.ui.chart_modals import FormScreen, MenuScreen, SymbolPicker
+from hedgetui.ui.chart_drawing_actions import DrawingActions
+from hedgetui.ui.chart_modals import FormScreen, SymbolPicker
 from hedgetui.ui.chart_widget import ChartWidget
+from hedgetui.ui.help import HelpScreen
 from hedgetui.ui.panes import Pane
 from hedgetui.ui.registry import PaneSpec
 
@@ -45,29 +39,56 @@ POLL_S = 1.0  # attached (read-only) sessions: how often to look for new candles
 COALESCE_S = 0.25  # in-process: at most this often per burst of commits
 
 
+# every chart key, for "?" (the footer has room for a few)
+CHART_KEYS = (
+    ("t / T", "timeframe up / down (1m 5m 15m 1h 4h 1d); also ] and ["),
+    ("+ / -", "zoom in / out"),
+    ("← → / h l", "pan back / forward; with the crosshair: move it a candle"),
+    ("Shift+← →", "the same, 10 at a time"),
+    ("c", "crosshair on / off (OHLCV and indicators in the status line)"),
+    ("↑ ↓ / k j", "move the crosshair's price (for lines); Shift / K J: 5 steps"),
+    ("L / End", "jump to the latest candle"),
+    ("p / Ctrl+F", "pick the symbol (fuzzy)"),
+    ("i", "indicators, e.g. ema:20,rsi:14,macd,bbands:20:2"),
+    ("H", "horizontal line at the crosshair's price"),
+    ("r", "trend line: r at the first point, r at the second"),
+    ("D", "edit / move / delete the line nearest the crosshair"),
+    ("w", "two charts side by side (160+ columns)"),
+    ("Tab", "next chart (side by side)"),
+    ("Esc", "cancel the trend line / hide the crosshair"),
+    ("?", "this list"),
+)
+
+
 def _spec_text(specs) -> str:
     return ",".join(s.label.lower().replace("(", ":").replace(",", ":").rstrip(")")
                     for s in specs)  # fmt: skip
 
 
-class ChartPane(Pane):
+class ChartPane(DrawingActions, Pane):
     DEFAULT_CSS = (Path(__file__).parent / "chart_pane.tcss").read_text()
+    # the footer shows the first few at 80 columns: "?" (every key) and the daily ones first
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("right_square_bracket,t", "timeframe(1)", "TF up", key_display="]/t"),
-        Binding("left_square_bracket,T", "timeframe(-1)", "TF down", key_display="[/T"),
-        Binding("plus,equals_sign", "zoom(0.67)", "Zoom in", key_display="+"),
-        Binding("minus", "zoom(1.5)", "Zoom out", key_display="-"),
-        Binding("left,h", "left", "Pan/move ←", key_display="←/h"),
-        Binding("right,l", "right", "Pan/move →", key_display="→/l"),
+        Binding("question_mark", "chart_help", "Keys", key_display="?"),
+        Binding("c", "crosshair", "Crosshair"),
+        Binding("right_square_bracket,t", "timeframe(1)", "Timeframe", key_display="[ ]"),
+        Binding("left_square_bracket,T", "timeframe(-1)", "TF down", show=False),
+        Binding("plus,equals_sign", "zoom(0.67)", "Zoom", key_display="+ -"),
+        Binding("minus", "zoom(1.5)", "Zoom out", show=False),
+        Binding("left,h", "left", "Pan", key_display="← →"),
+        Binding("right,l", "right", "Pan/move →", show=False),
         Binding("shift+left", "left(10)", "Fast ←", show=False),
         Binding("shift+right", "right(10)", "Fast →", show=False),
-        Binding("c", "crosshair", "Crosshair"),
-        Binding("L,end", "latest", "Latest", key_display="L"),
+        Binding("up,k", "price(1)", "Price", key_display="↑ ↓"),
+        Binding("down,j", "price(-1)", "Price ↓", show=False),
+        Binding("shift+up,K", "price(5)", "Price ↑ ×5", show=False),
+        Binding("shift+down,J", "price(-5)", "Price ↓ ×5", show=False),
         Binding("p,ctrl+f", "pick_symbol", "Symbol", key_display="p"),
         Binding("i", "indicators", "Indicators"),
         Binding("H", "add_hline", "H-line", key_display="H"),
         Binding("r", "trend_point", "Trend line"),
-        Binding("D", "edit_drawing", "Edit/del line", key_display="D"),
+        Binding("D", "edit_drawing", "Edit line", key_display="D"),
+        Binding("L,end", "latest", "Latest", key_display="L"),
         Binding("w", "split", "Side by side"),
         Binding("tab", "next_chart", "Next chart", show=False),
         Binding("escape", "cancel", "Cancel", show=False),
@@ -207,6 +228,14 @@ class ChartPane(Pane):
     def action_crosshair(self) -> None:
         self.box.toggle_cursor()
 
+    def action_price(self, steps: int) -> None:
+        self.box.move_price(steps)
+
+    def action_chart_help(self) -> None:
+        # the help screen reads Textual markup: "[" must be escaped
+        rows = [(k, d.replace("[", "\\["), "chart") for k, d in CHART_KEYS]
+        self.app.push_screen(HelpScreen(rows + self.hedge.help_rows()))
+
     def action_latest(self) -> None:
         self.box.latest()
 
@@ -305,132 +334,6 @@ class ChartPane(Pane):
         box.specs = tuple(parse_indicator_specs(result["specs"]))
         box.apply_view()
 
-    def _writable(self, box: ChartBox) -> bool:
-        store = self.hedge.store
-        if store is None or not box.loaded:
-            box.flash("the chart is still loading")
-            return False
-        if store.readonly:
-            box.flash("attached read-only (--attach): drawings can't be saved here")
-            return False
-        return True
-
-    def action_add_hline(self) -> None:
-        self._spawn(self._add_hline())
-
-    async def _add_hline(self) -> None:
-        box = self.box
-        price = box.cursor_price()
-        if not self._writable(box) or price is None:
-            return
-        result = await self.app.push_screen_wait(
-            FormScreen(
-                f"Horizontal line on {box.symbol} ({box.exchange}), shown on every timeframe",
-                [("price", "price", box.price_text(price)), ("label", "label (optional)", "")],
-                _check_line,
-                "the alerts engine can use it as a trigger level",
-            )
-        )
-        if result is None:
-            return
-        d = await add_hline(self.hedge.store, box.exchange, box.symbol,
-                            float(result["price"].replace(",", "")), result["label"])  # fmt: skip
-        await box.reload_drawings()
-        box.flash(f"added {d.describe}")
-
-    def action_trend_point(self) -> None:
-        box = self.box
-        if not self._writable(box):
-            return
-        if box.cursor is None:
-            box.toggle_cursor()
-            box.flash("trend line: move the crosshair to the first point and press r")
-            return
-        point = (box.cursor_ts(), box.cursor_price())
-        if box.trend_anchor is None:
-            box.trend_anchor = point
-            box.flash("trend line: first point set; move to the second point and press r", 8)
-            return
-        if point[0] == box.trend_anchor[0]:
-            box.flash("trend line: the second point must be at another candle")
-            return
-        self._spawn(self._add_trend(box, box.trend_anchor, point))
-        box.trend_anchor = None
-
-    async def _add_trend(self, box: ChartBox, a, b) -> None:
-        result = await self.app.push_screen_wait(
-            FormScreen(
-                f"Trend line on {box.symbol}", [("label", "label (optional)", "")], _check_line
-            )  # fmt: skip
-        )
-        if result is None:
-            return
-        d = await add_trendline(self.hedge.store, box.exchange, box.symbol, a[0], a[1], b[0],
-                                b[1], result["label"])  # fmt: skip
-        await box.reload_drawings()
-        box.flash(f"added {d.describe}")
-
-    def action_edit_drawing(self) -> None:
-        self._spawn(self._edit_drawing())
-
-    async def _edit_drawing(self) -> None:
-        box = self.box
-        if not self._writable(box):
-            return
-        d = box.nearest_drawing()
-        if d is None:
-            box.flash(f"no drawings on {box.symbol} yet: H adds a horizontal line")
-            return
-        choices = [("delete", "Delete"), ("label", "Edit label")]
-        if d.kind == "hline":
-            choices.append(
-                ("move", f"Move to the crosshair ({box.price_text(box.cursor_price())})")
-            )
-            choices.append(("price", "Edit price"))
-        action = await self.app.push_screen_wait(MenuScreen(d.describe, choices))
-        store = self.hedge.store
-        if action == "delete":
-            await delete_drawing(store, d.id)
-            box.flash(f"deleted {d.describe}")
-        elif action == "label":
-            result = await self.app.push_screen_wait(
-                FormScreen(f"Label of {d.describe}", [("label", "label", d.label)], _check_line)
-            )
-            if result is None:
-                return
-            await update_drawing(store, d.id, label=result["label"])
-        elif action == "move":
-            await update_drawing(store, d.id, price=box.cursor_price())
-        elif action == "price":
-            result = await self.app.push_screen_wait(
-                FormScreen(
-                    f"Price of {d.describe}",
-                    [("price", "price", box.price_text(d.price))],
-                    _check_line,
-                )  # fmt: skip
-            )
-            if result is None:
-                return
-            await update_drawing(store, d.id, price=float(result["price"].replace(",", "")))
-        else:
-            return
-        await box.reload_drawings()
-
-
-def _check_line(values: dict) -> str | None:
-    if "price" in values:
-        text = values["price"].replace(",", "").strip()
-        try:
-            price = float(text)
-        except ValueError:
-            return f"price {values['price']!r} is not a number; type e.g. 64250.5"
-        if not math.isfinite(price) or price <= 0:
-            return f"price must be a number above zero, got {values['price']!r}"
-    label = " ".join(values.get("label", "").split())
-    if len(label) > MAX_LABEL:
-        return f"label is {len(label)} characters; keep it to {MAX_LABEL}"
-    return None
-
 
 def order_lines(state, exchange: str, symbol: str) -> tuple[HLine, ...]:
     """Open orders and position entries of ``symbol`` on ``exchange`` as chart lines (a
@@ -445,15 +348,21 @@ def order_lines(state, exchange: str, symbol: str) -> tuple[HLine, ...]:
         if level is None:
             continue
         kind = LineKind.BUY if o.side.value == "buy" else LineKind.SELL
-        lines.append(HLine(float(level), kind, f"{o.side.value} {o.remaining:f} {o.account}"))
+        lines.append(HLine(float(level), kind, f"{o.side.value} {_qty(o.remaining)} {o.account}"))
     for (account, _), p in sorted(state.positions.items()):
         info = state.accounts.get(account)
         if info is None or info.exchange != exchange or base_symbol(p.symbol) != want:
             continue
         if p.contracts and p.entry_price:
             lines.append(HLine(float(p.entry_price), LineKind.ENTRY,
-                               f"entry {p.side} {p.contracts:f} {account}"))  # fmt: skip
+                               f"entry {p.side} {_qty(p.contracts)} {account}"))  # fmt: skip
     return tuple(lines)
+
+
+def _qty(value) -> str:
+    """A Decimal quantity without trailing zeros: 0.10000 -> 0.1, 2E+1 -> 20."""
+    text = f"{value.normalize():f}" if hasattr(value, "normalize") else f"{value}"
+    return text
 
 
 def _first_market(config) -> tuple[str, str]:

@@ -52,7 +52,9 @@ class StoreFeed:
         try:
             while not self._stopped:
                 try:
-                    await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+                    # not wait_for: on 3.11 it can swallow a cancel that races the wake-up
+                    async with asyncio.timeout(self.poll_interval):
+                        await self._wake.wait()
                 except TimeoutError:
                     if not self.watch_other_writers:
                         continue

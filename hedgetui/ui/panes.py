@@ -16,9 +16,11 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from hedgetui.domain import Order
+from hedgetui.runtime.limits_health import LimitView, is_limit, limit_view
 from hedgetui.ui import columns
 from hedgetui.ui.portfolio import GROUP_ACCOUNT, PortfolioState, View, portfolio_rows
 from hedgetui.ui.widgets.live_table import LiveTable
+from hedgetui.ui.widgets.live_table_columns import Column, format_number
 
 Row = tuple[Hashable, Mapping[str, Any], str | None]
 
@@ -176,35 +178,96 @@ class MarketPane(Pane):
 
 
 class HealthPane(Pane):
-    """Per poller: last success, latency, errors, last error, backoff; plus rate-limit
-    headroom per exchange when a limiter reports it."""
+    """Per poller: last success, latency, errors, last error, backoff. Below, when live
+    exchanges are configured, each shared rate-limit budget: used/limit and share, pause,
+    waiting requests (from the ``limit:<exchange>`` health records, which are not pollers)."""
+
+    DEFAULT_CSS = """
+    HealthPane #limits-title { display: none; }
+    HealthPane #limits-table { display: none; height: auto; max-height: 6; }
+    HealthPane.-limits #limits-title, HealthPane.-limits #limits-table { display: block; }
+    """
 
     def compose(self) -> ComposeResult:
         yield LiveTable(columns.HEALTH, id="health-table")
+        yield Static("Rate limits", id="limits-title", classes="pane-title")
+        yield LiveTable(LIMIT_COLUMNS, id="limits-table")
         yield Static("", id="health-status", classes="pane-status")
 
     def show(self, state: PortfolioState, now_ms: int) -> None:
-        rows = []
-        for h in sorted(state.health.values(), key=lambda h: h.key):
-            style = {"stopped": "stale", "backoff": None}.get(h.state.value)
-            rows.append(
-                (
-                    h.key,
-                    {
-                        "poller": h.key,
-                        "state": h.state.value,
-                        "last_ok": (now_ms - h.last_success) / 1000 if h.last_success else None,
-                        "latency": h.latency_ms,
-                        "errors": h.error_count,
-                        "streak": h.consecutive_errors,
-                        "backoff": h.backoff_s or None,
-                        "last_error": h.last_error,
-                    },
-                    style,
-                )
+        records = sorted(state.health.values(), key=lambda h: h.key)
+        pollers = [h for h in records if not is_limit(h)]
+        limits = [limit_view(h) for h in records if is_limit(h)]
+        sync_rows(self.table, (_poller_row(h, now_ms) for h in pollers))
+        sync_rows(self.query_one("#limits-table", LiveTable), map(_limit_row, limits))
+        self.set_class(bool(limits), "-limits")
+        failing = sum(h.state.value in ("backoff", "stopped") for h in pollers)
+        if pollers:
+            text = f"{_count(len(pollers), 'poller')} · {failing} failing"
+        else:
+            text = "no pollers have run yet"
+        if limits:
+            paused = sum(v.paused_s > 0 for v in limits)
+            text += f" · {_count(len(limits), 'rate limit')}" + (
+                f", {paused} paused" if paused else ""
             )
-        sync_rows(self.table, rows)
-        failing = sum(h.state.value in ("backoff", "stopped") for h in state.health.values())
-        self.query_one("#health-status", Static).update(
-            f"{len(rows)} pollers · {failing} failing" if rows else "no pollers have run yet"
-        )
+        self.query_one("#health-status", Static).update(text)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _poller_row(h, now_ms: int) -> Row:
+    return (
+        h.key,
+        {
+            "poller": h.key,
+            "state": h.state.value,
+            "last_ok": (now_ms - h.last_success) / 1000 if h.last_success else None,
+            "latency": h.latency_ms,
+            "errors": h.error_count,
+            "streak": h.consecutive_errors,
+            "backoff": h.backoff_s or None,
+            "last_error": h.last_error,
+        },
+        {"stopped": "stale", "backoff": None}.get(h.state.value),
+    )
+
+
+def _share(fraction: float) -> tuple[str, str | None]:
+    """Budget use: amber from 75%, red from 90% (the limiter queues requests near 95%)."""
+    style = "negative" if fraction >= 0.9 else "warning" if fraction >= 0.75 else None
+    return f"{fraction:.0%}", style
+
+
+def _paused(seconds: float) -> tuple[str, str | None]:
+    return f"{seconds:.0f}s", "negative"
+
+
+LIMIT_COLUMNS = (
+    Column("exchange", "Exchange", min_width=8, max_width=28),
+    Column("used", "Used / limit", min_width=12, max_width=28, align="right"),
+    Column("share", "Use", width=5, numeric=True, formatter=_share, flash=False),
+    Column("paused", "Paused", width=7, numeric=True, formatter=_paused, flash=False),
+    Column("waiting", "Waiting", min_width=7, max_width=16, align="right", priority=1),
+    Column("note", "Why paused", min_width=10, max_width=60, priority=2),
+)
+
+
+def _limit_row(v: LimitView) -> Row:
+    used = (
+        f"{format_number(v.used, 0)}/{format_number(v.limit, 0)} {v.unit}"
+        if v.used is not None and v.limit is not None
+        else "no IP budget"
+    )
+    orders = f" ({v.waiting_orders} orders)" if v.waiting_orders else ""
+    values = {
+        "exchange": v.exchange,
+        "used": used,
+        "share": v.fraction,
+        "paused": v.paused_s or None,
+        "waiting": f"{v.waiting}{orders}",
+        "note": v.note,
+    }
+    return v.key, values, None

@@ -124,7 +124,10 @@ def test_eurusd_weekend_fixture_spans_friday_close_to_sunday_open():
     assert len(ts) == 16
     friday_close = ts.index(ms(2024, 1, 5, 21))
     assert ts[friday_close + 1] == ms(2024, 1, 7, 22)  # Sunday 17:00 New York
-    assert result.report.missing_periods == 48
+    assert result.report.missing_periods == 48  # no symbol given: not known to be forex
+    forex = load("eurusd_h1_weekend.csv", "1h", symbol="EUR/USD")
+    assert forex.report.missing_periods == 0  # the weekend close is not missing data
+    assert "without a candle" not in forex.report.render()
 
 
 def test_pandas_export_with_unnamed_index_and_offsets():

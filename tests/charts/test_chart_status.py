@@ -5,6 +5,7 @@ import polars as pl
 from hedgetui.analytics.indicator_spec import apply_indicators
 from hedgetui.charts import chart_status_line
 from hedgetui.charts.scale import fmt_volume, nice_range, price_decimals, time_label
+from hedgetui.charts.status import chart_status_lines
 
 from .conftest import candles
 
@@ -48,3 +49,64 @@ def test_scale_helpers():
     assert time_label(1_767_270_840_000, 3_600_000) == "12:34"
     assert time_label(1_767_225_600_000 + 86_400_000, 3_600_000) == "01-02"
     assert time_label(1_767_225_600_000, 86_400_000) == "2026"
+
+
+def _ema_rsi(base: float = 95_000.0) -> pl.DataFrame:
+    return apply_indicators(candles(120, base=base), "ema:20,rsi:14")
+
+
+def _values(df: pl.DataFrame, index: int, decimals: int) -> list[str]:
+    """Every number the readout must show, as the compact form writes it."""
+    row = df.row(index, named=True)
+    prices = [row[c] for c in ("open", "high", "low", "close", "ema_20")]
+    return [f"{p:.{decimals}f}" for p in prices] + [f"{row['rsi_14']:.1f}"]
+
+
+def test_status_line_at_120_columns_keeps_the_full_form():
+    df = _ema_rsi()
+    full = chart_status_line(df, -3, 1)
+    assert len(full) <= 120
+    assert chart_status_line(df, -3, 1, width=120) == full
+    assert full.startswith("2026-01-05 21:00 UTC  O 95,166.4 H 95,191.4")
+    assert "  EMA(20) 94,907.1  RSI(14) 64.1" in full
+    moved = chart_status_line(df, -3, 1, width=120, cursor_price=95_250.0)
+    assert moved == full + "  @95,250.0"
+
+
+def test_status_line_at_80_columns_shows_every_value():
+    df = _ema_rsi()
+    for index in (-1, -3, 60):
+        for cursor in (None, 95_250.0):
+            line = chart_status_line(df, index, 1, width=78, cursor_price=cursor)  # 80 - padding
+            assert len(line) <= 78 and "…" not in line, line
+            for value in _values(df, index, 1):
+                assert value in line, (value, line)
+            assert ("@95250.0" in line) == (cursor is not None)
+    # short labels, no separators, the time without the date
+    assert chart_status_line(df, -3, 1, width=78) == (
+        "21:00 O 95166.4 H 95191.4 L 95083.2 C 95118.2 V 29 EMA20 94907.1 RSI14 64.1"
+    )
+
+
+def test_status_wraps_onto_a_second_line_where_there_is_room():
+    df = _ema_rsi()
+    lines = chart_status_lines(df, -3, 1, width=70, max_lines=2, cursor_price=95_250.0)
+    assert lines == [
+        "01-05 21:00 O 95,166.4 H 95,191.4 L 95,083.2 C 95,118.2 V 29",
+        "EMA(20) 94,907.1 RSI(14) 64.1 @95,250.0",
+    ]
+    one = chart_status_lines(df, -3, 1, width=74, cursor_price=95_250.0)  # no room: 1 line
+    assert one == ["O95166.4 H95191.4 L95083.2 C95118.2 V29 EMA20 94907.1 RSI14 64.1 @95250.0"]
+    many = apply_indicators(candles(120, base=95_000.0), "ema:20,bbands,rsi:14,macd")
+    wrapped = chart_status_lines(many, -3, 1, width=78, max_lines=2)
+    assert len(wrapped) == 2 and all(len(s) <= 78 for s in wrapped)
+    assert "BB20,2 " in wrapped[1] and "MACD12,26,9 " in wrapped[1]
+    # nothing fits: cut, and the cut is marked
+    tiny = chart_status_lines(many, -3, 1, width=40)
+    assert len(tiny) == 1 and len(tiny[0]) == 40 and tiny[0].endswith("…")
+
+
+def test_status_line_daily_candles_show_dates():
+    df = apply_indicators(candles(60, step=86_400_000), "ema:20")
+    assert chart_status_line(df, -1, 1, width=64).startswith("03-01 O ")
+    assert chart_status_line(df, -1, 1).startswith("2026-03-01 UTC  O ")

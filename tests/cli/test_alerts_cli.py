@@ -74,16 +74,27 @@ def test_bad_input_is_one_clear_message_and_exit_2(alerts, tmp_path):
     assert out.returncode == 0 and "warning: no account named 'nobody'" in out.stderr
 
 
-def test_collect_fires_a_rule_added_by_the_cli_and_history_shows_it(alerts, run_cli, tmp_path):
+def test_collect_fires_price_and_pnl_rules_added_by_the_cli_history_after(
+    alerts, run_cli, tmp_path
+):
+    """The Done-when, headless: a price and a PnL alert set from the CLI fire on the paper
+    market while ``collect`` runs, and ``alerts history`` (a new process) shows both."""
     db = tmp_path / "c.db"
     assert alerts("alerts", "history", "--db", str(db)).stdout.strip() == "no alerts have fired yet"
-    alerts("alerts", "add", 'BTC/USDT > 1 note "always"', "--db", str(db))
-    out = run_cli("collect", "--seconds", "3", "--db", str(db), "--log-level", "warning")
+    out = alerts("alerts", "add", 'BTC/USDT > 1 note "always"', "--db", str(db))
+    assert out.stdout.strip() == 'added alert #1: BTC/USDT > 1 note "always"'
+    # the demo perp's PnL is a few USDT either way of 0: this is true once perps reports
+    out = alerts("alerts", "add", "pnl perps > -1000000", "--db", str(db))
+    assert out.stdout.strip() == "added alert #2: pnl perps > -1000000"
+    out = run_cli("collect", "--seconds", "4", "--db", str(db), "--log-level", "warning")
     assert out.returncode == 0, out.stderr
+    assert "Traceback" not in out.stderr
     history = alerts("alerts", "history", "--limit", "5", "--db", str(db))
     assert history.returncode == 0
     assert "BTC/USDT last" in history.stdout and "always" in history.stdout
+    assert "pnl of perps" in history.stdout and "is above -1,000,000" in history.stdout
     listing = alerts("alerts", "list", "--db", str(db)).stdout
-    assert "done (fired)" in listing  # once: fired, then disabled
-    log = (tmp_path / "hedgetui-alerts.log").read_text().splitlines()
-    assert json.loads(log[0])["rule_id"] == 1 and json.loads(log[0])["note"] == "always"
+    assert listing.count("done (fired)") == 2  # once: fired, then disabled
+    log = [json.loads(line) for line in (tmp_path / "hedgetui-alerts.log").read_text().splitlines()]
+    assert sorted(e["rule_id"] for e in log) == [1, 2]
+    assert next(e for e in log if e["rule_id"] == 1)["note"] == "always"

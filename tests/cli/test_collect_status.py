@@ -1,6 +1,8 @@
 """`hedgetui collect` fills every table from the paper demo; `status` shows it."""
 
+import socket
 import sqlite3
+import time
 
 FAST = {
     "HEDGETUI_POLLERS__BALANCES": "0.3",
@@ -93,3 +95,33 @@ def test_help_documents_every_command(run_cli):
     assert result.returncode == 0
     for word in ("collect", "status", "--attach", "--config", "--db", "HEDGETUI_"):
         assert word in result.stdout
+
+
+def test_collect_stops_promptly_while_requests_hang_on_a_dead_exchange(run_cli, tmp_path):
+    """A server that takes connections and never answers: every poller has a request in
+    flight (10 s ccxt timeout) when --seconds ends; collect still stops at once."""
+    with socket.socket() as dead:
+        dead.bind(("127.0.0.1", 0))
+        dead.listen(64)  # the kernel completes handshakes; nobody ever reads or answers
+        cfg = tmp_path / "c.toml"
+        cfg.write_text(
+            '[[accounts]]\nname = "dead"\nexchange = "binance"\napi_key_env = "KEY_DEAD"\n'
+            'secret_env = "SECRET_DEAD"\n'
+            f'api_url = "http://127.0.0.1:{dead.getsockname()[1]}"\n'
+            '[market]\nwatchlist = { binance = ["BTC/USDT"] }\ntimeframes = ["1h"]\n'
+        )
+        db = tmp_path / "x.db"
+        env = {"KEY_DEAD": "hedgetuiKEYdead7Qw3", "SECRET_DEAD": "hedgetuiSECRETdead4b8"}
+        started = time.monotonic()
+        result = run_cli(
+            "collect", "--config", str(cfg), "--seconds", "1", "--db", str(db), env=env
+        )
+        took = time.monotonic() - started
+    assert result.returncode == 0, result.stderr
+    assert "stopped cleanly" in result.stderr and "Traceback" not in result.stderr
+    assert "did not finish" not in result.stderr and "abandoned" not in result.stderr
+    # well under the 10 s request timeout: the stop did not wait for the dead server
+    assert took < 9, took
+    with sqlite3.connect(db) as conn:
+        keys = {r[0] for r in conn.execute("SELECT key FROM poller_health")}
+    assert {"account:dead:balances", "market:binance:tickers"} <= keys

@@ -4,7 +4,13 @@ import random
 from hedgetui.domain import HealthState
 from hedgetui.domain.clock import ManualClock
 from hedgetui.exchanges.errors import AuthenticationError, RequestTimeout
-from hedgetui.runtime.supervisor import HealthRecorder, Job, Supervisor
+from hedgetui.runtime.supervisor import (
+    HealthRecorder,
+    Job,
+    Supervisor,
+    cancel_and_wait,
+    finish_within,
+)
 
 
 def make(sleeps=None):
@@ -107,3 +113,59 @@ async def test_authentication_error_stops_every_poller_of_the_account():
     assert sup.running() == ["market:binance:tickers"]
     await sup.stop()
     assert sup.running() == []
+
+
+async def test_stop_cancels_again_a_job_that_swallowed_the_first_cancel():
+    """Python 3.11's wait_for can eat one cancel; stopping must still end such a job."""
+    sup, health, _ = make()
+    swallowed = []
+
+    async def stubborn_step():
+        try:
+            await asyncio.sleep(3600)
+        except asyncio.CancelledError:
+            swallowed.append(1)  # the race: carry on as if nothing happened
+            await asyncio.sleep(3600)
+
+    sup.start(Job("market:paper:tickers", stubborn_step, 1, "paper", "tickers"))
+    await asyncio.sleep(0)
+    await asyncio.wait_for(sup.stop(timeout=5), 4)
+    assert swallowed == [1] and sup.running() == []
+
+
+async def test_stop_abandons_a_job_that_never_ends_after_the_timeout(caplog):
+    sup, health, _ = make()
+    release = asyncio.Event()
+
+    async def deaf_step():
+        while not release.is_set():
+            try:
+                await asyncio.sleep(3600)
+            except asyncio.CancelledError:
+                pass
+
+    sup.start(Job("market:paper:tickers", deaf_step, 1, "paper", "tickers"))
+    await asyncio.sleep(0)
+    await asyncio.wait_for(sup.stop(timeout=0.2), 2)
+    assert sup.running() == ["market:paper:tickers"]
+    assert "market:paper:tickers did not stop within 0.2s; abandoned" in caplog.text
+    release.set()  # let it end so the loop closes cleanly
+    await cancel_and_wait(sup._tasks.values(), 1)
+    assert sup.running() == []
+
+
+async def test_finish_within_reports_and_never_raises(caplog):
+    async def fine():
+        return 1
+
+    async def broken():
+        raise RuntimeError("webhook down")
+
+    async def slow():
+        await asyncio.sleep(3600)
+
+    assert await finish_within(fine(), 1, "stopping fine") is True
+    assert await finish_within(broken(), 1, "stopping broken") is False
+    assert "stopping broken failed: RuntimeError" in caplog.text
+    assert await asyncio.wait_for(finish_within(slow(), 0.05, "stopping slow"), 2) is False
+    assert "stopping slow did not finish within 0.05s; cancelled" in caplog.text

@@ -10,10 +10,10 @@ import textwrap
 from decimal import Decimal as D
 
 import pytest
+from store_builders import bal
 
 from hedgetui.domain import (
     AccountInfo,
-    Balance,
     Fill,
     Order,
     OrderStatus,
@@ -24,10 +24,6 @@ from hedgetui.domain import (
     Ticker,
 )
 from hedgetui.store import Store, StoreError
-
-
-def bal(account, asset, total):
-    return Balance(account, asset, D(total), D(0), D(total))
 
 
 async def test_every_commit_bumps_the_revision(store):

@@ -9,16 +9,13 @@ import threading
 from decimal import Decimal as D
 
 import pytest
+from store_builders import entry
 
 from hedgetui.domain import (
     Balance,
     Candle,
     Changed,
-    JournalEntry,
-    OrderRequest,
-    OrderType,
     PollerHealth,
-    Side,
     Ticker,
 )
 from hedgetui.store import Store, StoreError
@@ -26,12 +23,6 @@ from hedgetui.store import Store, StoreError
 
 def candles(n: int, start: int = 0) -> list[Candle]:
     return [Candle((start + i) * 60_000, 1.0, 2.0, 0.5, 1.5, float(i)) for i in range(n)]
-
-
-def entry(cid: str) -> JournalEntry:
-    return JournalEntry(
-        cid, "b", "main", OrderRequest("BTC/USDT", Side.BUY, OrderType.MARKET, D("1"), cid)
-    )
 
 
 async def test_many_small_puts_commit_in_one_transaction_with_one_executemany_per_group(store):

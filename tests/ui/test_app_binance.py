@@ -101,7 +101,9 @@ async def test_binance_accounts_show_like_paper_rows_with_a_live_badge(tmp_path)
             await wait_until(pilot, lambda: "limit:binance" in app.state.health)
             await pilot.press("4")
             health = app.query_one(HealthPane)
-            await wait_until(pilot, lambda: "limit:binance" in health.table.row_order)
-            assert "weight/min" in health.table.get_row("limit:binance")["last_error"]
+            limits = health.query_one("#limits-table")
+            await wait_until(pilot, lambda: "limit:binance" in limits.row_order)
+            assert limits.get_row("limit:binance")["used"].endswith("weight/min")
+            assert "limit:binance" not in health.table.row_order
     finally:
         await server.close()

@@ -205,9 +205,8 @@ class MatchingEngine:
         symbol: str | None = None,
     ) -> Order:
         ts = self.sync()
-        acct = self.account(account)
-        o = acct.find(order_id, client_id)
-        if o is None or o.status is not OrderStatus.OPEN or (symbol and o.symbol != symbol):
+        acct, o = self._lookup(account, order_id, client_id, symbol)
+        if o.status is not OrderStatus.OPEN:
             raise OrderNotFound(rules.UNKNOWN_ORDER)
         o.updated_at = ts
         self._finish(acct, o, OrderStatus.CANCELED)
@@ -230,10 +229,18 @@ class MatchingEngine:
         if order_id is None and client_id is None:
             raise InvalidOrder("give an order id or a client id to look an order up")
         self.sync()
-        o = self.account(account).find(order_id, client_id)
+        return self._lookup(account, order_id, client_id, symbol)[1].to_order()
+
+    def _lookup(
+        self, account: str, order_id: str | None, client_id: str | None, symbol: str | None
+    ) -> tuple[Account, OrderState]:
+        """The account and its order by id or client id (on ``symbol`` if given), else
+        OrderNotFound with the exchange's text."""
+        acct = self.account(account)
+        o = acct.find(order_id, client_id)
         if o is None or (symbol and o.symbol != symbol):
             raise OrderNotFound(rules.UNKNOWN_ORDER)
-        return o.to_order()
+        return acct, o
 
     def open_orders(self, account: str, symbol: str | None = None) -> list[Order]:
         self.sync()
