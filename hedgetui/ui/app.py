@@ -138,6 +138,8 @@ class HedgeApp(App):
         now = self.clock.now_ms()
         active = self._tabs.active
         for pane in self._tabs.query(Pane):
+            if not pane.is_mounted:  # its children are not composed yet: first data races it
+                continue
             # hidden panes catch up when they are shown; the accounts table always runs
             if pane.id == f"{active}-pane" or pane.id == "accounts-pane":
                 pane.show(self.state, now)

@@ -113,7 +113,7 @@ def buy(symbol: str, kind: str, amount: str, cid: str, price: Decimal | None = N
     return OrderRequest(symbol, Side.BUY, OrderType(kind), D(amount), cid, price=price)
 
 
-async def wait_for(predicate, timeout: float = 10.0, step: float = 0.05):
+async def wait_for(predicate, timeout: float = 30.0, step: float = 0.05):
     """Poll an async or sync predicate until true."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

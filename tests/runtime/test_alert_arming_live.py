@@ -15,9 +15,8 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-_EXCHANGE_TESTS = str(Path(__file__).resolve().parents[1] / "exchanges")
-if _EXCHANGE_TESTS not in sys.path:  # the live-runtime helpers live with the exchange tests
-    sys.path.append(_EXCHANGE_TESTS)
+# the live-runtime helpers live with the exchange tests (tests have no __init__.py)
+sys.path.append(str(Path(__file__).resolve().parents[1] / "exchanges"))
 
 import pytest
 from live_runtime_helpers import (
