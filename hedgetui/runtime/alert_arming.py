@@ -52,19 +52,33 @@ async def arm_batch(executor, event: AlertEvent, *, allow_live_auto: bool) -> Ar
         return ArmedBatch(event, name, FAILED, f"not armed: {exc}")
     reasons = preview.blocking_reasons()
     live = tuple(preview.live_accounts)
-    if not event.auto:
+    if not preview.action_rows:
+        return ArmedBatch(event, name, FAILED, f"not armed: template {name!r} has no orders")
+    if reasons:
+        # sending would only send the unblocked rows; the trader decides, never the engine
+        why = "blocked, fix before confirming: " + "; ".join(reasons)
+    elif not event.auto:
         why = "confirm to send"
-    elif reasons:
-        why = "not sent automatically: " + "; ".join(reasons)
     elif live and not allow_live_auto:
         why = (
             f"not sent automatically: live account(s) {', '.join(live)} "
             "(allow with [alerts] allow_live_auto = true)"
         )
+    elif live and preview.confirm.level > 0:
+        # a large live batch keeps its typed confirmation even when auto is allowed
+        why = (
+            f"not sent automatically: live notional {preview.live_notional:,.0f} is above "
+            "risk.confirm_live_above; confirm to send"
+        )
     else:
         return await send(ArmedBatch(event, name, ARMED, "", preview), executor)
-    orders = len(preview.order_rows)
-    return ArmedBatch(event, name, ARMED, f"{orders} orders armed, {why}", preview)
+    return ArmedBatch(
+        event, name, ARMED, f"{_orders(len(preview.order_rows))} armed, {why}", preview
+    )
+
+
+def _orders(n: int) -> str:
+    return f"{n} order" if n == 1 else f"{n} orders"
 
 
 async def send(batch: ArmedBatch, executor) -> ArmedBatch:
@@ -83,7 +97,7 @@ async def send(batch: ArmedBatch, executor) -> ArmedBatch:
     rows = preview.action_rows
     failed = [r for r in rows if r.failed]
     batch.status = SENT
-    batch.message = f"sent {len(rows)} orders (batch {preview.batch_id})"
+    batch.message = f"sent {_orders(len(rows))} (batch {preview.batch_id})"
     if failed:
         batch.message += f", {len(failed)} failed: {failed[0].message or failed[0].status}"
     return batch

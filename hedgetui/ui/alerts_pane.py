@@ -24,6 +24,7 @@ from hedgetui.domain.alerts import AlertEvent, RuleParseError, parse_rule
 from hedgetui.store import alerts as store_alerts
 from hedgetui.ui.panes import Pane, sync_rows
 from hedgetui.ui.registry import PaneSpec
+from hedgetui.ui.trade_modals import ConfirmSend
 from hedgetui.ui.widgets.live_table import LiveTable
 from hedgetui.ui.widgets.live_table_columns import Column
 
@@ -378,6 +379,16 @@ class AlertsPane(Pane):
             return
         rid = batch.event.rule_id
         key = "o" if what == "send" else "z"
+        confirm = getattr(batch.preview, "confirm", None)
+        if what == "send" and confirm is not None and confirm.expected != "y":
+            # a large live batch: the same typed confirmation as the Trade pane, not a keypress
+            def typed(ok: bool | None) -> None:
+                if ok:
+                    self.run_worker(self._finish_armed("send", rid))
+
+            summary = f"alert #{rid} armed '{batch.template}': {batch.message}"
+            self.app.push_screen(ConfirmSend(summary, confirm), typed)
+            return
         if self._pending != (what, rid):
             self._pending = (what, rid)
             orders = len(batch.preview.order_rows) if batch.preview is not None else 0
@@ -386,6 +397,9 @@ class AlertsPane(Pane):
                 f"({orders} orders)? press {key} again (Esc: keep it armed)"
             )
             return
+        await self._finish_armed(what, rid)
+
+    async def _finish_armed(self, what: str, rid: int) -> None:
         self._pending = None
         self._error("")
         try:

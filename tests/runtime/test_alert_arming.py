@@ -39,7 +39,7 @@ async def test_armed_batch_waits_then_confirm_sends_exactly_once(tmp_path):
         before = set(venue_orders(s))
         rid, batch = await fire(s, "arm dip")
         assert batch.status == ARMED and batch.waiting
-        assert batch.message == "1 orders armed, confirm to send"
+        assert batch.message == "1 order armed, confirm to send"
         assert batch.template == "dip" and batch.event.rule_id == rid
         await asyncio.sleep(0.05)
         assert set(venue_orders(s)) == before  # armed is not sent
@@ -50,7 +50,7 @@ async def test_armed_batch_waits_then_confirm_sends_exactly_once(tmp_path):
         sent = [r for r in results if not isinstance(r, BaseException)]
         refused = [r for r in results if isinstance(r, KeyError)]
         assert len(sent) == 1 and len(refused) == 1
-        assert sent[0].status == SENT and sent[0].message.startswith("sent 1 orders")
+        assert sent[0].status == SENT and sent[0].message.startswith("sent 1 order (")
         new = set(venue_orders(s)) - before
         assert len(new) == 1
         (order,) = (venue_orders(s)[k] for k in new)
@@ -142,7 +142,9 @@ async def test_a_batch_blocked_by_risk_is_never_sent_automatically(tmp_path):
         before = set(venue_orders(s))
         rid, batch = await fire(s, "arm big auto")
         assert batch.status == ARMED
-        assert batch.message.startswith("1 orders armed, not sent automatically: line 1 main")
+        assert batch.message.startswith(
+            "1 order armed, blocked, fix before confirming: line 1 main"
+        )
         await asyncio.sleep(0.05)
         assert set(venue_orders(s)) == before
         # confirming by hand still refuses: the executor will not send blocked rows

@@ -159,7 +159,7 @@ async def test_auto_on_a_live_account_waits_for_confirmation_then_sends_once(tmp
         # (a) armed, not sent: the server received no order and holds none
         assert batch.status == ARMED and batch.waiting, batch.message
         assert batch.message == (
-            f"1 orders armed, not sent automatically: live account(s) {LIVE} "
+            f"1 order armed, not sent automatically: live account(s) {LIVE} "
             "(allow with [alerts] allow_live_auto = true)"
         )
         assert batch.preview.live_accounts == (LIVE,)
@@ -170,7 +170,7 @@ async def test_auto_on_a_live_account_waits_for_confirmation_then_sends_once(tmp
         # (b) the trader confirms: exactly one order reaches the exchange
         done = await s.engine.confirm_armed(rid)
         assert done.status == SENT, done.message
-        assert done.message.startswith("sent 1 orders")
+        assert done.message.startswith("sent 1 order (")
         (row,) = done.preview.order_rows
         assert row.status == "open" and row.order_id, (row.status, row.message)
         (post,) = s.order_posts()
@@ -194,7 +194,7 @@ async def test_allow_live_auto_sends_a_live_batch_at_once_exactly_once(tmp_path)
 
         # (c) sent when the alert fired, without a confirmation
         assert batch.status == SENT, batch.message
-        assert batch.message.startswith("sent 1 orders")
+        assert batch.message.startswith("sent 1 order (")
         (row,) = batch.preview.order_rows
         (post,) = s.order_posts()
         assert post.params["newClientOrderId"] == row.client_id
@@ -208,6 +208,21 @@ async def test_allow_live_auto_sends_a_live_batch_at_once_exactly_once(tmp_path)
             await s.engine.confirm_armed(rid)
         await s.a_poll_later()
         assert len(s.order_posts()) == 1 and len(s.server_orders()) == 1
+
+
+async def test_a_large_live_batch_keeps_its_confirmation_even_with_allow_live_auto(tmp_path):
+    async with LiveSession(tmp_path, allow_live_auto=True) as s:
+        price = limit_below(s.server_venue)
+        # ~4,600 USDT: above the first risk.confirm_live_above threshold (1,000)
+        await s.executor.save_template("big", f"buy 0.05 {SYMBOL} @ {price} on {LIVE}")
+        rid, batch = await s.fire("arm big auto")
+        assert batch.status == ARMED, batch.message
+        assert "above risk.confirm_live_above; confirm to send" in batch.message
+        await s.a_poll_later()
+        assert s.order_posts() == [] and s.server_orders() == {}
+        done = await s.engine.confirm_armed(rid)
+        assert done.status == SENT, done.message
+        assert len(s.order_posts()) == 1
 
 
 async def test_auto_on_a_paper_only_batch_sends_at_once_without_allow_live_auto(tmp_path):

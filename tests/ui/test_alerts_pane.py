@@ -1,13 +1,18 @@
 """The Alerts pane through Pilot on the paper demo: create alerts from the keyboard, see them
 fire (toast + bell + history row), edit/toggle/ack/delete, and parse errors inline."""
 
+from decimal import Decimal
+
 import pytest
+from textual.widgets import Input
 from ui_helpers import demo_loaded, wait_until
 
+from hedgetui.domain.risk import confirmation
 from hedgetui.runtime import engine as engine_mod
 from hedgetui.store import alerts as store_alerts
 from hedgetui.ui.alerts_pane import AlertsPane
 from hedgetui.ui.registry import all_panes
+from hedgetui.ui.trade_modals import ConfirmSend
 
 
 @pytest.fixture(autouse=True)
@@ -104,7 +109,7 @@ async def test_armed_batch_is_shown_then_sent_or_dropped_with_confirmation(demo_
         assert "press o again" in str(pane.query_one("#alert-error").render())
         assert len(await app.store.journal()) == journal  # not sent yet
         await pilot.press("o")
-        await wait_until(pilot, lambda: any("sent 1 orders" in n for n in notes(app)))
+        await wait_until(pilot, lambda: any("sent 1 order " in n for n in notes(app)))
         assert "#1 dip: sent" in str(armed.render())
         assert len(await app.store.journal()) == journal + 1
         await pilot.press("o")  # nothing waits any more
@@ -122,6 +127,37 @@ async def test_armed_batch_is_shown_then_sent_or_dropped_with_confirmation(demo_
         await pilot.press("z", "z")
         await wait_until(pilot, lambda: any("discarded" in n for n in notes(app)))
         assert pane.engine.armed[2].status == "discarded"
+        assert len(await app.store.journal()) == journal + 1
+
+
+async def test_a_large_live_armed_batch_asks_for_the_typed_confirmation(demo_app):
+    app, _ = alerts_app(demo_app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: demo_loaded(app))
+        app.action_pane("alerts")
+        pane = app.query_one(AlertsPane)
+        await wait_until(pilot, lambda: pane.engine is not None)
+        await app.runtime.services["executor"].save_template(
+            "dip", "buy 0.01 BTC/USDT @ 93000 on main"
+        )
+        journal = len(await app.store.journal())
+        price = app.state.tickers[("paper", "BTC/USDT")].last
+        await type_rule(pilot, f"BTC/USDT > {price / 2:.2f} arm dip")
+        await wait_until(pilot, lambda: pane.engine.armed.get(1) is not None, timeout=30)
+        # what the executor asks of a live batch above risk.confirm_live_above[0]
+        pane.engine.armed[1].preview.confirm = confirmation(1, Decimal(5000), ("main",))
+        pane.rules_table.focus()
+        await pilot.press("o")
+        modal = app.screen
+        assert isinstance(modal, ConfirmSend) and "CONFIRM" in modal.confirm.prompt
+        await pilot.press("y", "enter")  # a plain yes is not enough
+        assert app.screen is modal and "type CONFIRM" in str(
+            modal.query_one("#confirm-error").render()
+        )
+        assert len(await app.store.journal()) == journal
+        modal.query_one(Input).value = "CONFIRM"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: any("sent 1 order " in n for n in notes(app)))
         assert len(await app.store.journal()) == journal + 1
 
 
