@@ -79,6 +79,7 @@ class AlertEngine:
         self.armed: dict[int, ArmedBatch] = {}  # rule id -> the batch its last firing armed
         self._tasks: set[asyncio.Task] = set()
         self._listeners: list[Callable[[AlertEvent], object]] = []
+        self._batch_listeners: list[Callable[[ArmedBatch], object]] = []
         self._fingerprint: tuple | None = None
         self._tables: set[str] = set()
         self._keys: dict[str, set] = {}
@@ -134,8 +135,13 @@ class AlertEngine:
         self._listeners.append(fn)
         return lambda: self._listeners.remove(fn) if fn in self._listeners else None
 
-    async def _notify_listeners(self, event: AlertEvent) -> bool:
-        for fn in list(self._listeners):
+    def add_batch_listener(self, fn: Callable[[ArmedBatch], object]) -> Callable[[], None]:
+        """Call ``fn(batch)`` once a fired rule's order batch is armed, sent or failed."""
+        self._batch_listeners.append(fn)
+        return lambda: self._batch_listeners.remove(fn) if fn in self._batch_listeners else None
+
+    async def _notify_listeners(self, event: AlertEvent, batches: bool = False) -> bool:
+        for fn in list(self._batch_listeners if batches else self._listeners):
             try:
                 result = fn(event)
                 if asyncio.iscoroutine(result):
@@ -310,6 +316,7 @@ class AlertEngine:
         batch = await arm_batch(executor, event, allow_live_auto=self.allow_live_auto)
         self.armed[event.rule_id] = batch
         log.warning("alert #%d: batch %r %s", event.rule_id, batch.template, batch.message)
+        await self._notify_listeners(batch, batches=True)  # the TUI says what became of it
 
     def _waiting(self, rule_id: int) -> ArmedBatch:
         batch = self.armed.get(rule_id)

@@ -21,10 +21,11 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input, Static
 
 from hedgetui.domain.alerts import AlertEvent, RuleParseError, parse_rule
+from hedgetui.runtime.alert_arming import ArmedBatch
 from hedgetui.store import alerts as store_alerts
+from hedgetui.ui.alerts_armed import ArmedBatchActions
 from hedgetui.ui.panes import Pane, sync_rows
 from hedgetui.ui.registry import PaneSpec
-from hedgetui.ui.trade_modals import ConfirmSend
 from hedgetui.ui.widgets.live_table import LiveTable
 from hedgetui.ui.widgets.live_table_columns import Column
 
@@ -46,7 +47,6 @@ EVENT_COLUMNS = (
     Column("ack", "Ack", width=3, priority=2),
 )
 HISTORY_ROWS = 200
-ARMED_LINES = 3  # armed batches shown above the rules (waiting ones first)
 READ_ONLY = (
     "attached read-only: rules cannot be changed from this view — use "
     "`hedgetui alerts add/rm/ack` (the collector picks them up)"
@@ -59,7 +59,7 @@ def _when(ms: int | None) -> str | None:
     return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
-class AlertsPane(Pane):
+class AlertsPane(ArmedBatchActions, Pane):
     DEFAULT_CSS = Path(__file__).with_name("alerts_pane.tcss").read_text(encoding="utf-8")
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("a", "add", "Add alert"),
@@ -130,10 +130,15 @@ class AlertsPane(Pane):
     def _listen(self) -> None:
         engine = self.engine
         if engine is not None and self._unlisten is None:
-            self._unlisten = engine.add_listener(self.announce)
+            remove = (engine.add_listener(self.announce), engine.add_batch_listener(self.announce))
+            self._unlisten = lambda: [fn() for fn in remove]
 
-    def announce(self, event: AlertEvent | store_alerts.StoredEvent) -> None:
-        """A toast and the bell for a fired alert (or a reminder / expiry)."""
+    def announce(self, event: AlertEvent | store_alerts.StoredEvent | ArmedBatch) -> None:
+        """A toast and the bell for a fired alert (or a reminder / expiry), and a toast saying
+        what became of the order batch an alert armed."""
+        if isinstance(event, ArmedBatch):
+            self.announce_batch(event)
+            return
         kind = getattr(event.kind, "value", event.kind)
         note = f"\n{event.note}" if event.note else ""
         title = {"fired": "Alert", "reminder": "Alert — not acknowledged"}.get(
@@ -335,86 +340,6 @@ class AlertsPane(Pane):
         self._error("")
         await store_alerts.delete_rule(self.hedge.store, rid)
         self.hedge.notify(f"alert #{rid} deleted (its history stays)", timeout=3)
-        self.poll()
-
-    # -- armed order batches -----------------------------------------------------------------
-    def armed_batches(self) -> list:
-        """The batches alerts armed in this session, waiting ones first, newest first."""
-        engine = self.engine
-        if engine is None:
-            return []
-        batches = sorted(engine.armed.values(), key=lambda b: -b.event.fired_at)
-        return sorted(batches, key=lambda b: not b.waiting)
-
-    def _show_armed(self) -> None:
-        box = self.query_one("#alert-armed", Static)
-        lines = [
-            f"#{b.event.rule_id} {b.template}: {b.status} — {b.message}"
-            for b in self.armed_batches()[:ARMED_LINES]
-        ]
-        box.update("\n".join(lines))
-        box.display = bool(lines)
-
-    def _target_batch(self):
-        """The waiting batch of the selected rule, else the newest waiting one."""
-        waiting = [b for b in self.armed_batches() if b.waiting]
-        rid = self._selected_rule()
-        for b in waiting:
-            if b.event.rule_id == rid:
-                return b
-        return waiting[0] if waiting else None
-
-    async def action_send_armed(self) -> None:
-        await self._armed_action("send")
-
-    async def action_discard_armed(self) -> None:
-        await self._armed_action("discard")
-
-    async def _armed_action(self, what: str) -> None:
-        if not self._writable():
-            return
-        batch = self._target_batch()
-        if batch is None:
-            self._error("no order batch is armed: a rule with 'arm TEMPLATE' arms one")
-            return
-        rid = batch.event.rule_id
-        key = "o" if what == "send" else "z"
-        confirm = getattr(batch.preview, "confirm", None)
-        if what == "send" and confirm is not None and confirm.expected != "y":
-            # a large live batch: the same typed confirmation as the Trade pane, not a keypress
-            def typed(ok: bool | None) -> None:
-                if ok:
-                    self.run_worker(self._finish_armed("send", rid))
-
-            summary = f"alert #{rid} armed '{batch.template}': {batch.message}"
-            self.app.push_screen(ConfirmSend(summary, confirm), typed)
-            return
-        if self._pending != (what, rid):
-            self._pending = (what, rid)
-            orders = len(batch.preview.order_rows) if batch.preview is not None else 0
-            self._error(
-                f"{what} the batch '{batch.template}' armed by alert #{rid} "
-                f"({orders} orders)? press {key} again (Esc: keep it armed)"
-            )
-            return
-        await self._finish_armed(what, rid)
-
-    async def _finish_armed(self, what: str, rid: int) -> None:
-        self._pending = None
-        self._error("")
-        try:
-            if what == "send":
-                done = await self.engine.confirm_armed(rid)
-            else:
-                done = self.engine.discard_armed(rid)
-        except KeyError as exc:
-            self._error(exc.args[0])
-            return
-        severity = "error" if done.status == "failed" else "information"
-        self.hedge.notify(
-            f"alert #{rid} batch '{done.template}': {done.message}", severity=severity, timeout=6
-        )
-        self._show_armed()
         self.poll()
 
 

@@ -102,6 +102,8 @@ async def test_armed_batch_is_shown_then_sent_or_dropped_with_confirmation(demo_
         armed = pane.query_one("#alert-armed")
         await wait_until(pilot, lambda: "confirm to send" in str(armed.render()), timeout=30)
         assert armed.display and "#1 dip: armed" in str(armed.render())
+        await wait_until(pilot, lambda: any("batch 'dip': 1 order armed" in n for n in notes(app)))
+        assert any("o sends, z drops" in n for n in notes(app))  # the toast says what to do
         footer = {b.key for b in pane.BINDINGS if b.show}
         assert {"o", "z"} <= footer
         pane.rules_table.focus()
