@@ -163,8 +163,6 @@ async def _add(args: argparse.Namespace, config: Config) -> int:
     for warning in warnings_for(rule, config):
         print(f"hedgetui: warning: {warning}", file=sys.stderr)
     path = config.resolved_db_path()
-    if not config.store.path:  # the platform data dir: ours to create
-        path.parent.mkdir(parents=True, exist_ok=True)
     store = await open_store(path)
     try:
         rid = await store_alerts.add_rule(store, rule.text, now_ms=now, enabled=not args.disabled)

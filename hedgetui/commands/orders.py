@@ -94,8 +94,6 @@ async def _session(fn, args, config) -> int:
     from hedgetui.runtime.headless import trading_session
 
     path = config.resolved_db_path()
-    if not config.store.path:  # the platform data dir: ours to create
-        path.parent.mkdir(parents=True, exist_ok=True)
     store = await open_store(path)
     try:
         async with trading_session(config, store) as executor:

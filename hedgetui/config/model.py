@@ -354,10 +354,14 @@ class Config(BaseSettings):
 
     def resolved_db_path(self) -> Path:
         """``store.path``, else ``<user data dir>/hedgetui.db`` (``hedgetui-demo.db`` for the
-        demo, so demo accounts never mix with real ones of the same name)."""
+        demo, so demo accounts never mix with real ones of the same name). The user data
+        directory is ours: it is created here, so a first run on a new machine just works; a
+        configured path's directory is the user's and is never created behind their back."""
         if self.store.path:
             return Path(self.store.path).expanduser()
-        return default_data_dir() / ("hedgetui-demo.db" if self._is_demo else "hedgetui.db")
+        directory = default_data_dir()
+        directory.mkdir(parents=True, exist_ok=True)
+        return directory / ("hedgetui-demo.db" if self._is_demo else "hedgetui.db")
 
     @property
     def account_names(self) -> tuple[str, ...]:

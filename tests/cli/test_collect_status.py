@@ -3,6 +3,7 @@
 import socket
 import sqlite3
 import time
+from pathlib import Path
 
 FAST = {
     "HEDGETUI_POLLERS__BALANCES": "0.3",
@@ -125,3 +126,14 @@ def test_collect_stops_promptly_while_requests_hang_on_a_dead_exchange(run_cli, 
     with sqlite3.connect(db) as conn:
         keys = {r[0] for r in conn.execute("SELECT key FROM poller_health")}
     assert {"account:dead:balances", "market:binance:tickers"} <= keys
+
+
+def test_first_run_on_a_new_machine_creates_the_data_directory(run_cli, isolated_env):
+    """No --db and no data directory yet (a new machine): the default one is created."""
+    data = Path(isolated_env["XDG_DATA_HOME"])
+    assert not data.exists()
+    result = run_cli("collect", "--seconds", "1", env=FAST)
+    assert result.returncode == 0, result.stderr
+    assert (data / "hedgetui" / "hedgetui-demo.db").is_file()
+    status = run_cli("status")
+    assert status.returncode == 0 and "main" in status.stdout, status.stderr
