@@ -61,7 +61,9 @@ def resample(df: pl.DataFrame, to_timeframe: str) -> pl.DataFrame:
             pl.col("high").max(),
             pl.col("low").min(),
             pl.col("close").last(),
-            pl.col("volume").sum(),
+            # summing floats leaves binary noise (22614.760000000002); exchanges quote
+            # volume to at most 8 decimals, so the decimal sum is the sum rounded there
+            pl.col("volume").sum().round(8),
         )
         .sort("ts")
     )

@@ -158,3 +158,10 @@ def test_forex_hole_straddling_the_weekend_reports_the_trading_parts():
         (utc(2024, 1, 15, 0), utc(2024, 1, 16, 0)),
     ]
     assert find_gaps(ts, "4h") == [(utc(2024, 1, 3, 16), utc(2024, 1, 16, 0))]
+
+
+def test_summed_volume_has_no_binary_noise():
+    volumes = [5612.08, 8512.11, 4490.57]
+    df = candles([0, M, 2 * M]).with_columns(volume=pl.Series(volumes))
+    assert sum(volumes) == 18614.760000000002  # a plain float sum leaves noise ...
+    assert resample(df, "5m")["volume"].to_list() == [18614.76]  # ... the candle does not
