@@ -157,9 +157,21 @@ def warnings_for(rule: AlertRule, config: Config) -> list[str]:
     return out
 
 
+def rule_text(words: list[str]) -> str:
+    """The rule from the command line's words. The shell strips the quotes of
+    ``note "check hedge"`` (and of ``arm "dip ladder"``): put them back around the word that
+    follows ``note``/``arm`` when it lost them, so what the trader typed is what parses."""
+    out: list[str] = []
+    for word in words:
+        before = out[-1].split()[-1].lower() if out and out[-1].split() else ""
+        quote = before == "note" or (before == "arm" and any(c.isspace() for c in word))
+        out.append(f'"{word}"' if quote and not word.startswith('"') and '"' not in word else word)
+    return " ".join(out)
+
+
 async def _add(args: argparse.Namespace, config: Config) -> int:
     now = SystemClock().now_ms()
-    rule = parse_or_explain(" ".join(args.rule), now)
+    rule = parse_or_explain(rule_text(args.rule), now)
     for warning in warnings_for(rule, config):
         print(f"hedgetui: warning: {warning}", file=sys.stderr)
     path = config.resolved_db_path()
@@ -175,7 +187,7 @@ async def _add(args: argparse.Namespace, config: Config) -> int:
 
 async def _edit(args: argparse.Namespace, config: Config) -> int:
     now = SystemClock().now_ms()
-    rule = parse_or_explain(" ".join(args.rule), now)
+    rule = parse_or_explain(rule_text(args.rule), now)
     for warning in warnings_for(rule, config):
         print(f"hedgetui: warning: {warning}", file=sys.stderr)
     async with _writable(config) as store:

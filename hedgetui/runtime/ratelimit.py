@@ -15,6 +15,9 @@ other accounts.
 
 No task runs in the background: grants happen inside ``acquire`` when the budget allows,
 otherwise from a single loop timer set for the moment the next waiter fits.
+
+What the Health pane reads (headroom per budget, the one-line summary) lives in
+:mod:`hedgetui.runtime.ratelimit_report`.
 """
 
 from __future__ import annotations
@@ -31,7 +34,17 @@ from urllib.parse import urlsplit
 from hedgetui.domain.clock import SystemClock
 from hedgetui.exchanges.base import Priority
 from hedgetui.exchanges.limits import Budget, Counts, ExchangeLimits, Scope, limits_for
+from hedgetui.runtime.ratelimit_report import Headroom, ReportMixin, num_text, window_label
 from hedgetui.runtime.ratelimit_window import Entry, SlidingWindow
+
+__all__ = [
+    "DEFAULT_GUARD_S",
+    "DEFAULT_PAUSE_S",
+    "DEFAULT_RESERVE",
+    "Headroom",
+    "RateLimiter",
+    "RateLimiterRegistry",
+]
 
 log = logging.getLogger(__name__)
 
@@ -49,26 +62,6 @@ DEFAULT_PAUSE_S = {429: 60.0, 418: 120.0}
 _MIN_STEP_S = 1e-6
 
 
-@dataclass(frozen=True)
-class Headroom:
-    """One budget's state, for the Health pane. ``scope`` is "ip" or the account name."""
-
-    exchange: str
-    name: str
-    scope: str
-    unit: str
-    used: float
-    limit: float
-    window_s: float
-    resets_in_s: float  # until the oldest counted usage leaves the window (0 if none)
-    paused_for_s: float
-    waiting: Mapping[Priority, int]
-
-    @property
-    def fraction(self) -> float:
-        return self.used / self.limit if self.limit else 0.0
-
-
 @dataclass(eq=False)
 class _Waiter:
     weight: float
@@ -79,20 +72,7 @@ class _Waiter:
     grants: list[tuple[SlidingWindow, Entry, float]] = field(default_factory=list)
 
 
-def _window_label(window_s: float) -> str:
-    names = {1: "s", 60: "min", 3600: "h", 86_400: "day"}
-    if window_s in names:
-        return names[window_s]
-    if window_s % 60 == 0:
-        return f"{window_s / 60:g}min"
-    return f"{window_s:g}s"
-
-
-def _num(x: float) -> str:
-    return f"{x:,.0f}" if abs(x - round(x)) < 1e-6 or x >= 100 else f"{x:,.1f}"
-
-
-class RateLimiter:
+class RateLimiter(ReportMixin):
     """The shared budget of one exchange on one IP. Create through
     :class:`RateLimiterRegistry` so every adapter of that exchange gets the same one.
 
@@ -204,59 +184,6 @@ class RateLimiter:
         if foreign > 0:
             window.add_extra(start_ms, start + window.span, foreign)
 
-    # -- health ---------------------------------------------------------------------------
-    def waiting(self) -> dict[Priority, int]:
-        return {p: sum(not w.future.done() for w in q) for p, q in self._waiters.items()}
-
-    def paused_for_s(self) -> float:
-        return max(0.0, self._paused_until - self._safe_now())
-
-    def headroom(self) -> list[Headroom]:
-        now = self._safe_now()
-        paused, waiting = self.paused_for_s(), self.waiting()
-        rows = [(b, w, "ip") for b, w in self._ip]
-        for account, windows in self._accounts.items():
-            rows += [(b, w, account or "-") for b, w in windows]
-        out = []
-        for budget, window, scope in rows:
-            release = window.oldest_release(now)
-            out.append(
-                Headroom(
-                    exchange=self.exchange_id,
-                    name=budget.name,
-                    scope=scope,
-                    unit=budget.counts.value,
-                    used=window.used(now),
-                    limit=budget.limit,
-                    window_s=budget.window_s,
-                    resets_in_s=max(0.0, release - now) if release is not None else 0.0,
-                    paused_for_s=paused,
-                    waiting=waiting,
-                )
-            )
-        return out
-
-    def describe(self) -> str:
-        """One line for the Health pane, e.g.
-        ``binance: 4,812/5,700 weight/min (84%), paused 0s, waiting 3 (orders 0)``."""
-        rows = self.headroom()
-        waiting = self.waiting()
-        name = self.exchange_id
-        text = f"{name}:" if self.ip_key == "default" else f"{name} ({self.ip_key}):"
-        if rows:
-            main = rows[0]
-            text += (
-                f" {_num(main.used)}/{_num(main.limit)} {main.unit}/{_window_label(main.window_s)}"
-                f" ({main.fraction:.0%}),"
-            )
-        text += f" paused {math.ceil(self.paused_for_s()):.0f}s"
-        if self.paused_for_s() > 0 and self.last_penalty:
-            text += f" (HTTP {self.last_penalty[0]})"
-        text += f", waiting {sum(waiting.values())} (orders {waiting[Priority.ORDER]})"
-        return text
-
-    snapshot_for_health = describe
-
     # -- internals ------------------------------------------------------------------------
     def _safe_now(self) -> float:
         try:
@@ -275,14 +202,14 @@ class RateLimiter:
             if need > budget.limit * ceiling + 1e-9:
                 raise ValueError(
                     f"a request of {need:g} {budget.counts.value} can never fit "
-                    f"{self.exchange_id} {budget.name} ({_num(budget.limit * ceiling)} per "
-                    f"{_window_label(budget.window_s)} for {priority.name.lower()} requests)"
+                    f"{self.exchange_id} {budget.name} ({num_text(budget.limit * ceiling)} per "
+                    f"{window_label(budget.window_s)} for {priority.name.lower()} requests)"
                 )
         for budget in self._account_budgets:
             if orders > budget.limit + 1e-9:
                 raise ValueError(
                     f"{orders} orders at once exceed {self.exchange_id} {budget.name} "
-                    f"({_num(budget.limit)} per {_window_label(budget.window_s)}): split them"
+                    f"({num_text(budget.limit)} per {window_label(budget.window_s)}): split them"
                 )
 
     @staticmethod

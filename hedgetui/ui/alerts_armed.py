@@ -1,5 +1,6 @@
 """The Alerts pane's order batches armed by alerts: shown above the rules, announced by a
-toast, sent (``o o``, or the typed confirmation for a large live batch) or dropped (``z z``).
+toast, sent (``o o``, or the typed confirmation for a large live batch) or dropped (``z z``);
+``o`` and ``z`` are in the footer (and answer) only while a batch waits.
 A mixin of :class:`~hedgetui.ui.alerts_pane.AlertsPane`, which provides ``engine``,
 ``hedge``, ``poll``, ``_error``, ``_writable``, ``_selected_rule`` and ``_pending``."""
 
@@ -14,6 +15,8 @@ ARMED_LINES = 3  # armed batches shown above the rules (waiting ones first)
 
 
 class ArmedBatchActions:
+    _armed_waiting = False  # a batch waits for o / z (the keys show in the footer)
+
     def announce_batch(self, batch: ArmedBatch) -> None:
         hint = "  (Alerts pane: o sends, z drops)" if batch.waiting else ""
         self.hedge.notify(
@@ -32,14 +35,26 @@ class ArmedBatchActions:
         batches = sorted(engine.armed.values(), key=lambda b: -b.event.fired_at)
         return sorted(batches, key=lambda b: not b.waiting)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # o / z only while a batch waits: at 80 columns they would push "?" and the
+        # everyday keys out of the footer for nothing
+        if action in ("send_armed", "discard_armed"):
+            return self._armed_waiting
+        return super().check_action(action, parameters)
+
     def _show_armed(self) -> None:
         box = self.query_one("#alert-armed", Static)
+        batches = self.armed_batches()
         lines = [
             f"#{b.event.rule_id} {b.template}: {b.status} — {b.message}"
-            for b in self.armed_batches()[:ARMED_LINES]
+            for b in batches[:ARMED_LINES]
         ]
         box.update("\n".join(lines))
         box.display = bool(lines)
+        waiting = any(b.waiting for b in batches)
+        if waiting != self._armed_waiting:
+            self._armed_waiting = waiting
+            self.refresh_bindings()
 
     def _target_batch(self):
         """The waiting batch of the selected rule, else the newest waiting one."""

@@ -36,16 +36,20 @@ RULE_COLUMNS = (
     Column("rule", "Rule", min_width=16, max_width=60, priority=0),
     Column("on", "On", width=3, priority=1),
     Column("state", "State", max_width=24, priority=1),
-    Column("last", "Last fired (UTC)", width=19, priority=2),
+    Column("last", "Last fired", width=14, priority=2),
 )
+# 80 columns: the short time, the ack mark and the kind leave ~45 cells to the trader's note
+# and the message. No column is dropped: the message, rightmost, is cut first (the note is
+# the trader's own words); at 120 columns a typical message fits whole.
 EVENT_COLUMNS = (
-    Column("time", "Time (UTC)", width=19, priority=1),
-    Column("rule_id", "#", numeric=True, flash=False, priority=0),
-    Column("kind", "Kind", width=8, priority=2),
-    Column("message", "Message", min_width=20, max_width=80, priority=0),
-    Column("note", "Note", max_width=30, priority=3),
-    Column("ack", "Ack", width=3, priority=2),
+    Column("time", "Time (UTC)", width=14),
+    Column("rule_id", "#", numeric=True, flash=False),
+    Column("ack", "✓", width=2, formatter=lambda v: (v, "warning" if v == "!" else None)),
+    Column("kind", "Kind", width=7),
+    Column("note", "Note", max_width=30),
+    Column("message", "Message", min_width=20, max_width=80),
 )
+KIND_SHORT = {"reminder": "remind"}  # fired, expired fit as they are
 HISTORY_ROWS = 200
 READ_ONLY = (
     "attached read-only: rules cannot be changed from this view — use "
@@ -56,21 +60,42 @@ READ_ONLY = (
 def _when(ms: int | None) -> str | None:
     if not ms:
         return None
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%m-%d %H:%M:%S")
+
+
+def _ack_mark(acknowledged: bool, kind: str) -> str:
+    """✓ acknowledged, ! still waiting for an acknowledgement; expiries need none."""
+    if acknowledged:
+        return "✓"
+    return "" if kind == "expired" else "!"
 
 
 class AlertsPane(ArmedBatchActions, Pane):
     DEFAULT_CSS = Path(__file__).with_name("alerts_pane.tcss").read_text(encoding="utf-8")
+    # the footer shows the first few at 80 columns: "?" (every key) first, as on the chart
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "add", "Add alert"),
+        Binding("question_mark", "app.help", "Keys", key_display="?"),
+        Binding("o", "send_armed", "Send armed"),  # only while a batch waits
+        Binding("z", "discard_armed", "Drop armed"),
+        Binding("a", "add", "Add"),
         Binding("e", "edit", "Edit"),
         Binding("space", "toggle", "On/off"),
         Binding("x", "ack", "Ack"),
         Binding("d", "delete", "Delete"),
-        Binding("o", "send_armed", "Send armed"),
-        Binding("z", "discard_armed", "Drop armed"),
         Binding("escape", "cancel", "Cancel", show=False),
     ]
+    # what "?" says about them (ui/help.py)
+    HELP_GROUPS: ClassVar[tuple[tuple[tuple[str, ...], str], ...]] = (
+        (("app.help",), "this list, then the keys of every pane"),
+        (("send_armed",), "send the order batch an alert armed (press twice)"),
+        (("discard_armed",), "drop the armed order batch (press twice)"),
+        (("add",), "add a rule, e.g. BTC/USDT > 65000 (docs/alerts.md)"),
+        (("edit",), "edit the selected rule"),
+        (("toggle",), "turn the selected rule on / off"),
+        (("ack",), "acknowledge the selected rule's alerts (stops reminders)"),
+        (("delete",), "delete the selected rule (press twice; history stays)"),
+        (("cancel",), "close the rule input / keep what d, o or z asked about"),
+    )
 
     def __init__(self, app, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -209,10 +234,10 @@ class AlertsPane(ArmedBatchActions, Pane):
                 {
                     "time": _when(e.fired_at),
                     "rule_id": e.rule_id,
-                    "kind": e.kind,
+                    "kind": KIND_SHORT.get(e.kind, e.kind),
                     "message": e.message,
                     "note": e.note,
-                    "ack": "yes" if e.acknowledged else "",
+                    "ack": _ack_mark(e.acknowledged, e.kind),
                 },
                 "dim" if e.acknowledged or e.kind == "expired" else None,
             )

@@ -27,7 +27,7 @@ from hedgetui.store import Store
 from hedgetui.ui import columns
 from hedgetui.ui.feed import StoreFeed
 from hedgetui.ui.header import AccountsBar
-from hedgetui.ui.help import HelpScreen
+from hedgetui.ui.help import HelpScreen, binding_rows, pane_rows
 from hedgetui.ui.panes import AccountsPane, Pane
 from hedgetui.ui.portfolio import GROUP_ACCOUNT, GROUP_ASSET, PortfolioState
 from hedgetui.ui.registry import PaneSpec, all_panes
@@ -49,10 +49,21 @@ class HedgeApp(App):
         Binding("b", "toggle_group", "Group"),
         Binding("s", "sort_next", "Sort"),
         Binding("S", "sort_reverse", "Reverse", key_display="S"),
-        Binding("question_mark", "help", "Help", key_display="?"),
+        # F1 too: "?" is a character in the order line and the filter box
+        Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("q", "quit", "Quit"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
+    # what "?" says about the keys above (ui/help.py)
+    HELP_GROUPS: ClassVar[tuple[tuple[tuple[str, ...], str], ...]] = (
+        (("filter",), "filter rows: text, @tag, account:NAME, asset:BTC"),
+        (("toggle_group",), "accounts table: group by account / by asset"),
+        (("sort_next",), "accounts table: sort by the next column"),
+        (("sort_reverse",), "accounts table: reverse the sort"),
+        (("help",), "this list"),
+        (("quit",), "quit (stops the pollers, saves everything)"),
+        (("clear_filter",), "clear the filter"),
+    )
 
     def __init__(
         self,
@@ -213,21 +224,30 @@ class HedgeApp(App):
         self.push_screen(HelpScreen(self.help_rows()))
 
     def help_rows(self) -> list[tuple[str, str, str]]:
-        rows = [
-            (b.key_display or b.key, b.description, "everywhere")
+        """The active pane's keys first (what the trader is looking at), then the app's."""
+        rows = []
+        active = self._tabs.active
+        for spec in self.pane_specs:
+            if spec.id == active:
+                pane = self._tabs.query_one(f"#{spec.id}-pane", Pane)
+                rows += pane_rows(pane, Pane, f"{spec.title} pane")
+        count = min(len(self.pane_specs), 9)
+        rows.append((f"1-{count}", "show pane N (the number on its tab)", "Everywhere"))
+        app_keys = [
+            b
             for b in self.BINDINGS
-            if isinstance(b, Binding)
+            if isinstance(b, Binding) and not b.action.startswith("pane_number")
         ]
+        rows += binding_rows(app_keys, "Everywhere", self.HELP_GROUPS)
         rows += [
-            ("j / ↓", "cursor down", "tables"),
-            ("k / ↑", "cursor up", "tables"),
-            ("g / Home", "first row", "tables"),
-            ("G / End", "last row", "tables"),
-            ("PgUp / PgDn", "page up / down", "tables"),
-            ("Enter", "apply the filter", "filter box"),
-            ("Esc", "clear the filter / close this help", "everywhere"),
-            ("Ctrl+P", "command palette: every action by name", "everywhere"),
-            ("Tab / Shift+Tab", "move focus", "everywhere"),
+            ("Ctrl+P", "command palette: every action by name", "Everywhere"),
+            ("Tab / Shift+Tab", "move focus", "Everywhere"),
+            ("Enter", "apply the filter", "Filter box"),
+            ("j / ↓", "cursor down", "Tables"),
+            ("k / ↑", "cursor up", "Tables"),
+            ("g / Home", "first row", "Tables"),
+            ("G / End", "last row", "Tables"),
+            ("PgUp / PgDn", "page up / down", "Tables"),
         ]
         return rows
 

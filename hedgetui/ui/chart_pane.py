@@ -26,7 +26,6 @@ from hedgetui.ui.chart_box import TIMEFRAME_ORDER, ChartBox, base_symbol
 from hedgetui.ui.chart_drawing_actions import DrawingActions
 from hedgetui.ui.chart_modals import FormScreen, SymbolPicker
 from hedgetui.ui.chart_widget import ChartWidget
-from hedgetui.ui.help import HelpScreen
 from hedgetui.ui.panes import Pane
 from hedgetui.ui.registry import PaneSpec
 
@@ -39,27 +38,6 @@ POLL_S = 1.0  # attached (read-only) sessions: how often to look for new candles
 COALESCE_S = 0.25  # in-process: at most this often per burst of commits
 
 
-# every chart key, for "?" (the footer has room for a few)
-CHART_KEYS = (
-    ("t / T", "timeframe up / down (1m 5m 15m 1h 4h 1d); also ] and ["),
-    ("+ / -", "zoom in / out"),
-    ("← → / h l", "pan back / forward; with the crosshair: move it a candle"),
-    ("Shift+← →", "the same, 10 at a time"),
-    ("c", "crosshair on / off (OHLCV and indicators in the status line)"),
-    ("↑ ↓ / k j", "move the crosshair's price (for lines); Shift / K J: 5 steps"),
-    ("L / End", "jump to the latest candle"),
-    ("p / Ctrl+F", "pick the symbol (fuzzy)"),
-    ("i", "indicators, e.g. ema:20,rsi:14,macd,bbands:20:2"),
-    ("H", "horizontal line at the crosshair's price"),
-    ("r", "trend line: r at the first point, r at the second"),
-    ("D", "edit / move / delete the line nearest the crosshair"),
-    ("w", "two charts side by side (160+ columns)"),
-    ("Tab", "next chart (side by side)"),
-    ("Esc", "cancel the trend line / hide the crosshair"),
-    ("?", "this list"),
-)
-
-
 def _spec_text(specs) -> str:
     return ",".join(s.label.lower().replace("(", ":").replace(",", ":").rstrip(")")
                     for s in specs)  # fmt: skip
@@ -69,7 +47,7 @@ class ChartPane(DrawingActions, Pane):
     DEFAULT_CSS = (Path(__file__).parent / "chart_pane.tcss").read_text()
     # the footer shows the first few at 80 columns: "?" (every key) and the daily ones first
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("question_mark", "chart_help", "Keys", key_display="?"),
+        Binding("question_mark", "app.help", "Keys", key_display="?"),
         Binding("c", "crosshair", "Crosshair"),
         Binding("right_square_bracket,t", "timeframe(1)", "Timeframe", key_display="[ ]"),
         Binding("left_square_bracket,T", "timeframe(-1)", "TF down", show=False),
@@ -93,6 +71,26 @@ class ChartPane(DrawingActions, Pane):
         Binding("tab", "next_chart", "Next chart", show=False),
         Binding("escape", "cancel", "Cancel", show=False),
     ]
+    # "?" lists every binding above; these explain related ones together (see ui/help.py)
+    HELP_GROUPS: ClassVar[tuple[tuple[tuple[str, ...], str], ...]] = (
+        (("app.help",), "this list, then the keys of every pane"),
+        (("timeframe(1)", "timeframe(-1)"), "timeframe up / down (1m 5m 15m 1h 4h 1d)"),
+        (("zoom(0.67)", "zoom(1.5)"), "zoom in / out"),
+        (("left", "right"), "pan back / forward; with the crosshair: move it a candle"),
+        (("left(10)", "right(10)"), "the same, 10 at a time"),
+        (("crosshair",), "crosshair on / off (OHLCV and indicators in the status line)"),
+        (("price(1)", "price(-1)"), "move the crosshair's price (for lines)"),
+        (("price(5)", "price(-5)"), "the same, 5 steps"),
+        (("latest",), "jump to the latest candle"),
+        (("pick_symbol",), "pick the symbol (fuzzy)"),
+        (("indicators",), "indicators, e.g. ema:20,rsi:14,macd,bbands:20:2"),
+        (("add_hline",), "horizontal line at the crosshair's price"),
+        (("trend_point",), "trend line: r at the first point, r at the second"),
+        (("edit_drawing",), "edit / move / delete the line nearest the crosshair"),
+        (("split",), "two charts side by side (160+ columns)"),
+        (("next_chart",), "next chart (side by side)"),
+        (("cancel",), "cancel the trend line / hide the crosshair"),
+    )
 
     def __init__(self, app, **kw) -> None:
         super().__init__(**kw)
@@ -230,11 +228,6 @@ class ChartPane(DrawingActions, Pane):
 
     def action_price(self, steps: int) -> None:
         self.box.move_price(steps)
-
-    def action_chart_help(self) -> None:
-        # the help screen reads Textual markup: "[" must be escaped
-        rows = [(k, d.replace("[", "\\["), "chart") for k, d in CHART_KEYS]
-        self.app.push_screen(HelpScreen(rows + self.hedge.help_rows()))
 
     def action_latest(self) -> None:
         self.box.latest()

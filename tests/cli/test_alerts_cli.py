@@ -98,3 +98,15 @@ def test_collect_fires_price_and_pnl_rules_added_by_the_cli_history_after(
     log = [json.loads(line) for line in (tmp_path / "hedgetui-alerts.log").read_text().splitlines()]
     assert sorted(e["rule_id"] for e in log) == [1, 2]
     assert next(e for e in log if e["rule_id"] == 1)["note"] == "always"
+
+
+def test_shell_stripped_quotes_of_a_note_or_batch_name_are_put_back(alerts, tmp_path):
+    db = str(tmp_path / "a.db")
+    # what `hedgetui alerts add "pnl perps > -1000" note "check hedge"` passes after the shell
+    out = alerts("alerts", "add", "pnl perps > -1000", "note", "check hedge", "--db", db)
+    assert out.stdout.strip() == 'added alert #1: pnl perps > -1000 note "check hedge"', out.stderr
+    out = alerts("alerts", "add", "BTC/USDT < 90000 note", "dip", "arm", "dip ladder", "--db", db)
+    assert out.returncode == 0, out.stderr
+    assert 'note "dip"' in out.stdout and 'arm "dip ladder"' in out.stdout
+    out = alerts("alerts", "add", 'BTC/USDT > 1 note "already quoted"', "--db", db)
+    assert out.stdout.strip().endswith('note "already quoted"')

@@ -22,17 +22,25 @@ Grant = tuple[float, float]  # (time, amount)
 
 def max_in_any_span(grants: list[Grant], span: float) -> float:
     """The most granted in any half-open interval [s, s + span): it suffices to start the
-    interval at each grant."""
+    interval at each grant. Two grants exactly one span apart are in different intervals;
+    ``t - span`` may round below the earlier one (0.1 vs 10.1 - 10 = 0.0999...), where the
+    limiter's ``0.1 + 10 <= 10.1`` holds: compare with a tolerance far below any real gap."""
     grants = sorted(grants)
     best = total = 0.0
     j = 0
     for t, amount in grants:
         total += amount
-        while grants[j][0] <= t - span:
+        while grants[j][0] <= t - span + 1e-9:
             total -= grants[j][1]
             j += 1
         best = max(best, total)
     return best
+
+
+def test_grants_exactly_one_span_apart_are_in_different_intervals():
+    assert 0.1 + 10 <= 10.1 and not 0.1 <= 10.1 - 10  # the float trap
+    assert max_in_any_span([(0.1, 20.0), (10.1, 20.0)], 10) == 20
+    assert max_in_any_span([(0.1, 20.0), (10.0, 20.0)], 10) == 40
 
 
 def fixed_window_totals(grants: list[Grant], width: float, phase: float) -> dict[int, float]:

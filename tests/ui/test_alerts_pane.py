@@ -1,6 +1,7 @@
 """The Alerts pane through Pilot on the paper demo: create alerts from the keyboard, see them
 fire (toast + bell + history row), edit/toggle/ack/delete, and parse errors inline."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -10,7 +11,7 @@ from ui_helpers import demo_loaded, wait_until
 from hedgetui.domain.risk import confirmation
 from hedgetui.runtime import engine as engine_mod
 from hedgetui.store import alerts as store_alerts
-from hedgetui.ui.alerts_pane import AlertsPane
+from hedgetui.ui.alerts_pane import EVENT_COLUMNS, AlertsPane
 from hedgetui.ui.registry import all_panes
 from hedgetui.ui.trade_modals import ConfirmSend
 
@@ -48,13 +49,23 @@ def fired(app, rule_id):
     return any(n.startswith(f"#{rule_id} ") for n in notes(app))
 
 
+async def open_alerts(pilot, app) -> AlertsPane:
+    """The demo loaded, the Alerts pane shown and its engine running."""
+    await wait_until(pilot, lambda: demo_loaded(app))
+    app.action_pane("alerts")
+    pane = app.query_one(AlertsPane)
+    await wait_until(pilot, lambda: pane.engine is not None)
+    return pane
+
+
+def footer_keys(app):
+    return {k for k, b in app.screen.active_bindings.items() if b.binding.show}
+
+
 async def test_price_and_pnl_alerts_fire_from_the_pane_and_survive_a_restart(demo_app):
     app, bells = alerts_app(demo_app)
     async with app.run_test(size=(100, 32)) as pilot:
-        await wait_until(pilot, lambda: demo_loaded(app))
-        app.action_pane("alerts")
-        pane = app.query_one(AlertsPane)
-        await wait_until(pilot, lambda: pane.engine is not None)
+        pane = await open_alerts(pilot, app)
         price = app.state.tickers[("paper", "BTC/USDT")].last
         # just below the current paper price: "above" is already true, so it fires now
         await type_rule(pilot, f"BTC/USDT > {price * 0.999:.2f}")
@@ -90,10 +101,9 @@ async def test_price_and_pnl_alerts_fire_from_the_pane_and_survive_a_restart(dem
 async def test_armed_batch_is_shown_then_sent_or_dropped_with_confirmation(demo_app):
     app, _ = alerts_app(demo_app)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: demo_loaded(app))
-        app.action_pane("alerts")
-        pane = app.query_one(AlertsPane)
-        await wait_until(pilot, lambda: pane.engine is not None)
+        pane = await open_alerts(pilot, app)
+        await wait_until(pilot, lambda: "a" in footer_keys(app))  # the rules table has focus
+        assert not {"o", "z"} & footer_keys(app)  # nothing armed
         executor = app.runtime.services["executor"]
         await executor.save_template("dip", "buy 0.01 BTC/USDT @ 93000 on main")
         journal = len(await app.store.journal())
@@ -104,9 +114,8 @@ async def test_armed_batch_is_shown_then_sent_or_dropped_with_confirmation(demo_
         assert armed.display and "#1 dip: armed" in str(armed.render())
         await wait_until(pilot, lambda: any("batch 'dip': 1 order armed" in n for n in notes(app)))
         assert any("o sends, z drops" in n for n in notes(app))  # the toast says what to do
-        footer = {b.key for b in pane.BINDINGS if b.show}
-        assert {"o", "z"} <= footer
         pane.rules_table.focus()
+        await wait_until(pilot, lambda: {"o", "z"} <= footer_keys(app))  # while it waits
         await pilot.press("o")
         assert "press o again" in str(pane.query_one("#alert-error").render())
         assert len(await app.store.journal()) == journal  # not sent yet
@@ -114,8 +123,10 @@ async def test_armed_batch_is_shown_then_sent_or_dropped_with_confirmation(demo_
         await wait_until(pilot, lambda: any("sent 1 order " in n for n in notes(app)))
         assert "#1 dip: sent" in str(armed.render())
         assert len(await app.store.journal()) == journal + 1
-        await pilot.press("o")  # nothing waits any more
-        assert "no order batch is armed" in str(pane.query_one("#alert-error").render())
+        # nothing waits any more: o and z leave the footer (room for "?" at 80 columns)
+        await wait_until(pilot, lambda: not {"o", "z"} & footer_keys(app))
+        await pilot.press("o")
+        assert len(await app.store.journal()) == journal + 1
 
         await type_rule(pilot, f"BTC/USDT > {price / 3:.2f} arm dip")
         await wait_until(pilot, lambda: pane.engine.armed.get(2) is not None, timeout=30)
@@ -135,10 +146,7 @@ async def test_armed_batch_is_shown_then_sent_or_dropped_with_confirmation(demo_
 async def test_a_large_live_armed_batch_asks_for_the_typed_confirmation(demo_app):
     app, _ = alerts_app(demo_app)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_until(pilot, lambda: demo_loaded(app))
-        app.action_pane("alerts")
-        pane = app.query_one(AlertsPane)
-        await wait_until(pilot, lambda: pane.engine is not None)
+        pane = await open_alerts(pilot, app)
         await app.runtime.services["executor"].save_template(
             "dip", "buy 0.01 BTC/USDT @ 93000 on main"
         )
@@ -166,9 +174,7 @@ async def test_a_large_live_armed_batch_asks_for_the_typed_confirmation(demo_app
 async def test_parse_error_is_shown_inline_with_a_caret(demo_app):
     app, _ = alerts_app(demo_app)
     async with app.run_test(size=(100, 32)) as pilot:
-        await wait_until(pilot, lambda: demo_loaded(app))
-        app.action_pane("alerts")
-        pane = app.query_one(AlertsPane)
+        pane = await open_alerts(pilot, app)
         await type_rule(pilot, "BTC/USDT abov 65000")
         error = str(pane.query_one("#alert-error").render())
         assert "column 10" in error and "^^^^" in error
@@ -181,9 +187,7 @@ async def test_parse_error_is_shown_inline_with_a_caret(demo_app):
 async def test_toggle_edit_ack_and_delete_with_confirmation(demo_app):
     app, _ = alerts_app(demo_app)
     async with app.run_test(size=(100, 32)) as pilot:
-        await wait_until(pilot, lambda: demo_loaded(app))
-        app.action_pane("alerts")
-        pane = app.query_one(AlertsPane)
+        pane = await open_alerts(pilot, app)
         await type_rule(pilot, "BTC/USDT > 10000000")
         await wait_until(pilot, lambda: pane.rules_table.row_count == 1)
         pane.rules_table.focus()
@@ -203,3 +207,32 @@ async def test_toggle_edit_ack_and_delete_with_confirmation(demo_app):
         await pilot.press("d")
         await wait_until(pilot, lambda: pane.rules_table.row_count == 0)
         assert await store_alerts.rules(app.store) == []
+
+
+def table_lines(table, n):
+    return ["".join(seg.text for seg in table.render_line(y)) for y in range(n)]
+
+
+async def test_fired_alerts_fit_80_and_120_columns(demo_app):
+    """Time, rule, ack mark, kind, the trader's note and the message all show at 80 columns
+    (no "A…" header, no hidden note); acknowledging turns "!" into "✓"."""
+    app, _ = alerts_app(demo_app)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await open_alerts(pilot, app)
+        price = app.state.tickers[("paper", "BTC/USDT")].last
+        await type_rule(pilot, f'BTC/USDT > {price / 2:.2f} note "check hedge"')
+        table = pane.events_table
+        await wait_until(pilot, lambda: table.row_count == 1, timeout=30)
+        for width in (80, 120):
+            await pilot.resize_terminal(width, 24)
+            await pilot.pause()
+            assert table.visible_columns == tuple(c.key for c in EVENT_COLUMNS), width
+            header, row = table_lines(table, 2)
+            assert header.split() == ["Time", "(UTC)", "#", "✓", "Kind", "Note", "Message"]
+            assert re.match(r"\d\d-\d\d \d\d:\d\d:\d\d  +1 ! +fired +check hedge +BTC/USDT", row)
+            assert ("…" in row) == (width == 80)  # "(paper)" is cut at 80 only
+        pane.events_table.focus()
+        await pilot.press("x")
+        await wait_until(pilot, lambda: table.get_row(table.row_order[0])["ack"] == "✓")
+        app.action_quit()
+        await app._quit_task

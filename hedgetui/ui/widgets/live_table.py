@@ -13,8 +13,9 @@ transactions):
   cache. An unchanged row is never re-rendered, an unchanged cell never re-sent.
 
 Files: live_table_columns (Column, formatting, layout), live_table_model (rows, order,
-flashes; no Textual), live_table_render (row -> Strip), live_table_paint (what to repaint,
-Line API), live_table_cursor (cursor, keys, clicks). Styles: live_table.tcss, loaded as
+flashes; no Textual), live_table_layout (column widths, virtual size), live_table_render
+(row -> Strip), live_table_paint (what to repaint, Line API), live_table_cursor (cursor,
+keys, clicks). Styles: live_table.tcss, loaded as
 DEFAULT_CSS, so the app includes nothing and may override any rule in its own .tcss.
 """
 
@@ -25,22 +26,15 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
 
-from rich.cells import cell_len
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from hedgetui.ui.widgets.live_table_columns import (
-    Column,
-    Layout,
-    compute_layout,
-    format_cell,
-    natural_width,
-)
+from hedgetui.ui.widgets.live_table_columns import Column, Layout
 from hedgetui.ui.widgets.live_table_cursor import CursorMixin
+from hedgetui.ui.widgets.live_table_layout import MEASURE_SAMPLE, LayoutMixin
 from hedgetui.ui.widgets.live_table_model import KEEP_STYLE, TableModel
 from hedgetui.ui.widgets.live_table_paint import PaintMixin
 from hedgetui.ui.widgets.live_table_render import (
@@ -52,10 +46,8 @@ from hedgetui.ui.widgets.live_table_render import (
 
 __all__ = ["LiveTable"]
 
-_MEASURE_SAMPLE = 200  # rows measured up front so the first frame has sensible widths
 
-
-class LiveTable(CursorMixin, PaintMixin, ScrollView, can_focus=True):
+class LiveTable(CursorMixin, PaintMixin, LayoutMixin, ScrollView, can_focus=True):
     """Rows keyed by any hashable, updated cell by cell at any rate, drawn at 60 fps."""
 
     DEFAULT_CSS = Path(__file__).with_name("live_table.tcss").read_text(encoding="utf-8")
@@ -213,7 +205,7 @@ class LiveTable(CursorMixin, PaintMixin, ScrollView, can_focus=True):
     def set_columns(self, columns: Iterable[Column]) -> None:
         self.model.set_columns(columns)
         self._wanted = {}
-        self._measure(self.model.view[:_MEASURE_SAMPLE])
+        self._measure(self.model.view[:MEASURE_SAMPLE])
         self._invalidate_layout()
 
     def upsert_row(
@@ -259,7 +251,7 @@ class LiveTable(CursorMixin, PaintMixin, ScrollView, can_focus=True):
         """Replace all rows, in this order: (key, values, style) each."""
         self._remember_cursor()
         self.model.set_rows(rows)
-        self._measure(self.model.view[:_MEASURE_SAMPLE])
+        self._measure(self.model.view[:MEASURE_SAMPLE])
         self._wake()
 
     def set_row_order(self, keys: Iterable[Hashable]) -> None:
@@ -354,59 +346,6 @@ class LiveTable(CursorMixin, PaintMixin, ScrollView, can_focus=True):
             self._awake = False
             if self._timer is not None:
                 self._timer.pause()
-
-    # -- layout ---------------------------------------------------------------------------
-    def _invalidate_layout(self) -> None:
-        self._layout = None
-        self._layout_stale = False
-        self._row_cache.clear()
-        self._header = None
-        self._full_refresh = True
-        self._wake()
-
-    def _ensure_layout(self) -> Layout:
-        available = self._viewport()[1]
-        if self._layout is None or available != self._layout_width:
-            if self._layout is None and self.model.rows and not self._wanted:
-                self._measure(self.model.view[:_MEASURE_SAMPLE])
-            self._layout = compute_layout(self.model.columns, self._wanted, available, self._gap)
-            if self._layout_width not in (-1, available):
-                self._full_refresh = True
-                self._wake()
-            self._layout_width = available
-            self._row_cache.clear()
-            self._header = None
-        return self._layout
-
-    def _update_virtual_size(self) -> None:
-        width = self._layout.total_width if self._layout is not None else 0
-        size = Size(width, len(self.model.view) + 1)
-        if size != self.virtual_size:
-            self.virtual_size = size
-
-    def _measure(self, keys: list[Hashable]) -> None:
-        """Widen columns for these rows' text now, so a new table doesn't start abbreviated."""
-        wanted = self._wanted
-        rows = self.model.rows
-        for column in self.model.columns:
-            col = column.key
-            before = wanted.get(col, 0)
-            widest = before
-            for key in keys:
-                text, _ = format_cell(column, rows[key].values.get(col))
-                widest = max(widest, cell_len(text))
-            wanted[col] = widest
-            if natural_width(column, widest) != natural_width(column, before):
-                self._layout_stale = True
-                self._wake()
-
-    def _note_overflow(self, column: Column, text: str) -> None:
-        """A cell didn't fit: widen its column on the next frame if the layout allows."""
-        before = natural_width(column, self._wanted.get(column.key, 0))
-        self._wanted[column.key] = max(self._wanted.get(column.key, 0), cell_len(text))
-        if natural_width(column, self._wanted[column.key]) > before:
-            self._layout_stale = True
-            self._wake()
 
     # -- rendering ------------------------------------------------------------------------
     def notify_style_update(self) -> None:
