@@ -71,9 +71,12 @@ async def test_six_accounts_hammering_never_pass_the_budget_and_get_no_429(hamme
     limiter = registry.for_exchange("binance", server.url)
     budget = limiter.limits.budgets[0].limit  # 95% of the server's 600
     assert budget == pytest.approx(570)
-    # hammer until the whole budget is spent and requests queue up behind it
+    # hammer until the budget is spent and requests queue up behind it. "Spent" is not 100%:
+    # the head waiter blocks everyone behind it (so a big request is never starved), and
+    # the largest here (weight 80, open orders of every symbol) can stall the queue with up
+    # to 80 + the ACCOUNT reserve (2%) unused: 84% of the budget at worst
     await wait_for(
-        lambda: server.meter.total_weight >= 0.9 * budget and sum(limiter.waiting().values()) >= 6
+        lambda: server.meter.total_weight >= 0.8 * budget and sum(limiter.waiting().values()) >= 6
     )
     time_spent = time.monotonic()
     await wait_for(lambda: time.monotonic() - time_spent > 1.0)  # keep pushing for a second
@@ -81,7 +84,7 @@ async def test_six_accounts_hammering_never_pass_the_budget_and_get_no_429(hamme
     # the whole test is far shorter than the 60 s window: all weight ever sent is one window
     assert server.meter.rejected == 0
     assert server.meter.max_window_weight <= SERVER_LIMIT
-    assert 0.9 * budget <= server.meter.total_weight <= budget
+    assert 0.8 * budget <= server.meter.total_weight <= budget
     keys = {r.api_key for r in server.requests}
     assert {key(f"acct{i}") for i in range(6)} <= keys  # every account got its share
     assert all(
