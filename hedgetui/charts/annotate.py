@@ -83,6 +83,7 @@ def annotate(grid: Grid, plan: Plan, palette: Palette) -> None:
     for gap in lay.gaps:
         vline_on_blanks(grid, gap.column, lay.panels, GAP_MARK, dim)
     price = lay.price
+    label_col: dict[int, int] = {}  # lines sharing a row put their labels side by side
     for h in view.hlines:
         line = price.row_of(h.price)
         if line is None:
@@ -91,7 +92,9 @@ def annotate(grid: Grid, plan: Plan, palette: Palette) -> None:
         tag(grid, plan, line, h.price, palette.sgr(h.kind, tag=True))
         label = h.label or ("" if h.kind is LineKind.DRAWING else str(h.kind))
         if label:
-            grid.text(line, 1, f" {label} ", palette.sgr(h.kind), lay.canvas_width)
+            col = label_col.get(line, 1)
+            grid.text(line, col, f" {label} ", palette.sgr(h.kind), lay.canvas_width)
+            label_col[line] = col + len(label) + 3
     _offscreen(grid, plan, palette)
     _trend_labels(grid, plan, palette)
 

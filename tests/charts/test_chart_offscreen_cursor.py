@@ -86,3 +86,13 @@ def test_marks_leave_the_label_of_a_line_on_the_edge_row():
     r = render_chart(frame, view(hlines=lines))
     bottom = r.plain[r.layout.price.top + r.layout.price.rows - 1]
     assert bottom.startswith("╌ buy 0.2 perps ╌ ▼ 50,000.0 s 1 ")
+
+
+def test_lines_sharing_a_row_keep_both_labels_readable():
+    r = render_chart(candles(150), view(hlines=_lines()[:1]))
+    row = r.layout.price_to_row(64_000.0)
+    close = HLine(r.layout.price.value_at(row), LineKind.DRAWING, "resist")
+    assert r.layout.price_to_row(close.price) == row  # the same row at this height
+    both = render_chart(candles(150), view(hlines=(_lines()[0], close)))
+    text = both.plain[row]
+    assert " entry long 1 " in text and " resist " in text  # side by side, not overwritten
