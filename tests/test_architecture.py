@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -58,4 +59,31 @@ def test_core_modules_import_without_textual():
         "assert not bad, bad\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_paper_only_runtime_does_not_import_ccxt_async_client(tmp_path):
+    """ccxt's async client costs ~0.5 s to import: every CLI command and the demo would pay it.
+    Only a live account or watchlist exchange needs it."""
+    code = (
+        "import asyncio, sys\n"
+        "from hedgetui.cli import main\n"
+        "from hedgetui.config import load_config\n"
+        "from hedgetui.domain.clock import ManualClock\n"
+        "from hedgetui.runtime.accounts import build_exchanges\n"
+        "from hedgetui.store import Store\n"
+        "async def run():\n"
+        f"    store = await Store.open({str(tmp_path / 'x.db')!r})\n"
+        "    config = load_config(None, env={})\n"
+        "    exchanges = await build_exchanges(config, store, ManualClock(0))\n"
+        "    assert exchanges.accounts, 'the demo has paper accounts'\n"
+        "    await exchanges.close()\n"
+        "    await store.close()\n"
+        "asyncio.run(run())\n"
+        "assert 'ccxt.async_support' not in sys.modules\n"
+    )
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "c"), "XDG_DATA_HOME": str(tmp_path / "d")}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, **env}
+    )
     assert result.returncode == 0, result.stderr

@@ -11,6 +11,7 @@ import pytest
 
 import hedgetui.config.checks as checks_mod
 import hedgetui.config.load as load_mod
+import hedgetui.config.model as model_mod
 from hedgetui.config import (
     DEMO_WATCHLIST,
     AccountConfig,
@@ -188,11 +189,24 @@ def test_relative_store_path_is_relative_to_the_file(tmp_path):
     assert mem.store.path == ":memory:"
 
 
-def test_default_db_path_is_in_the_platform_data_dir(tmp_path):
+def test_default_db_path_is_in_the_platform_data_dir(tmp_path, monkeypatch):
+    seen = {}
+
+    def fake_user_data_dir(app, appauthor=None):
+        seen["app"] = app
+        return str(tmp_path / "data" / app)
+
+    monkeypatch.setattr(model_mod.platformdirs, "user_data_dir", fake_user_data_dir)
     cfg = load_config(write(tmp_path, PAPER_ACCOUNT), env={})
     assert cfg.store.path is None
     path = cfg.resolved_db_path()
+    assert seen["app"] == "hedgetui"
     assert path.name == "hedgetui.db" and path.parent.name == "hedgetui"
+    assert path == tmp_path / "data" / "hedgetui" / "hedgetui.db"
+    assert path.parent.is_dir()  # ours: created, so a first run on a new machine just works
+    # a configured path's directory is the user's: never created behind their back
+    mine = load_config(write(tmp_path, PAPER_ACCOUNT), env={"HEDGETUI_STORE__PATH": "no/x.db"})
+    assert mine.resolved_db_path() == Path("no/x.db") and not Path("no").exists()
 
 
 # -- the example file ------------------------------------------------------------------------

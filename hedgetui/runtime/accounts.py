@@ -103,10 +103,11 @@ async def build_exchanges(
 
 
 def _build_live(config: Config, clock: Clock, result: ExchangeSet) -> None:
-    live = [a for a in config.accounts if a.exchange != PAPER]
-    if not live and all(x == PAPER for x in config.exchange_ids()):
-        return
+    if all(x == PAPER for x in config.exchange_ids()):  # accounts' exchanges included
+        return  # paper only: no need to import ccxt's async client
     from hedgetui.exchanges.ccxt_adapter import CcxtExchange
+
+    live = [a for a in config.accounts if a.exchange != PAPER]
 
     for account in live:
         result.accounts[account.name] = _unsupported_as_error(

@@ -140,14 +140,8 @@ class AlertEngine:
         self._batch_listeners.append(fn)
         return lambda: self._batch_listeners.remove(fn) if fn in self._batch_listeners else None
 
-    async def _notify_listeners(self, event: AlertEvent, batches: bool = False) -> bool:
-        for fn in list(self._batch_listeners if batches else self._listeners):
-            try:
-                result = fn(event)
-                if asyncio.iscoroutine(result):
-                    await result
-            except Exception:
-                log.exception("alert listener %r failed", fn)
+    async def _notify_listeners(self, event: AlertEvent) -> bool:
+        await _call_each(self._listeners, event)
         return True
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -316,7 +310,7 @@ class AlertEngine:
         batch = await arm_batch(executor, event, allow_live_auto=self.allow_live_auto)
         self.armed[event.rule_id] = batch
         log.warning("alert #%d: batch %r %s", event.rule_id, batch.template, batch.message)
-        await self._notify_listeners(batch, batches=True)  # the TUI says what became of it
+        await _call_each(self._batch_listeners, batch)  # the TUI says what became of it
 
     def _waiting(self, rule_id: int) -> ArmedBatch:
         batch = self.armed.get(rule_id)
@@ -341,3 +335,14 @@ class AlertEngine:
             self.store, self.evaluator.state_snapshot(), now_ms=self.clock.now_ms()
         )
         self._state_dirty = False
+
+
+async def _call_each(listeners: list[Callable], arg) -> None:
+    """Call every listener with ``arg``; one failing listener does not stop the others."""
+    for fn in list(listeners):
+        try:
+            result = fn(arg)
+            if asyncio.iscoroutine(result):
+                await result
+        except Exception:
+            log.exception("alert listener %r failed", fn)

@@ -1,9 +1,8 @@
 """hedgetui.store: the local SQLite store (the only place with SQL)."""
 
 from hedgetui.store.db import StoreError
-from hedgetui.store.paths import default_db_path
 from hedgetui.store.queries import ChangeSet
 from hedgetui.store.store import Store
 from hedgetui.store.writer import WriterStats
 
-__all__ = ["ChangeSet", "Store", "StoreError", "WriterStats", "default_db_path"]
+__all__ = ["ChangeSet", "Store", "StoreError", "WriterStats"]

@@ -21,7 +21,6 @@ from textual.binding import Binding, BindingType
 from textual.widgets import Input, Static
 
 from hedgetui.domain.alerts import AlertEvent, RuleParseError, parse_rule
-from hedgetui.runtime.alert_arming import ArmedBatch
 from hedgetui.store import alerts as store_alerts
 from hedgetui.ui.alerts_armed import ArmedBatchActions
 from hedgetui.ui.panes import Pane, sync_rows
@@ -155,15 +154,17 @@ class AlertsPane(ArmedBatchActions, Pane):
     def _listen(self) -> None:
         engine = self.engine
         if engine is not None and self._unlisten is None:
-            remove = (engine.add_listener(self.announce), engine.add_batch_listener(self.announce))
-            self._unlisten = lambda: [fn() for fn in remove]
+            remove_event = engine.add_listener(self.announce)
+            remove_batch = engine.add_batch_listener(self.announce_batch)
 
-    def announce(self, event: AlertEvent | store_alerts.StoredEvent | ArmedBatch) -> None:
-        """A toast and the bell for a fired alert (or a reminder / expiry), and a toast saying
-        what became of the order batch an alert armed."""
-        if isinstance(event, ArmedBatch):
-            self.announce_batch(event)
-            return
+            def unlisten() -> None:
+                remove_event()
+                remove_batch()
+
+            self._unlisten = unlisten
+
+    def announce(self, event: AlertEvent | store_alerts.StoredEvent) -> None:
+        """A toast and the bell for a fired alert (or a reminder / expiry)."""
         kind = getattr(event.kind, "value", event.kind)
         note = f"\n{event.note}" if event.note else ""
         title = {"fired": "Alert", "reminder": "Alert — not acknowledged"}.get(
@@ -186,9 +187,12 @@ class AlertsPane(ArmedBatchActions, Pane):
         self._listen()
         self._show_armed()
         try:
+            engine = self.engine
             fingerprint = (
                 await store_alerts.rules_fingerprint(store),
                 await store_alerts.last_event_id(store),
+                # armed batches live in memory: sending or dropping one changes a rule's state
+                tuple((rid, b.status) for rid, b in engine.armed.items()) if engine else (),
             )
         except Exception as exc:  # e.g. a database older than the alerts tables
             self._status(f"alerts unavailable: {exc}")

@@ -133,19 +133,25 @@ class HedgeApp(App):
         # before closing the store it reads
         self._feed_task = asyncio.create_task(self.feed.run(), name="store feed")
 
+    def _screen_gone(self) -> bool:
+        """Quitting, or Textual is tearing the screens down (``is_running`` turns False
+        first): pushing data now would query widgets already pruned."""
+        return self._shutting_down or not self.is_running
+
     def _on_changes(self, changes) -> None:
         kinds = self.state.apply(changes)
-        if self._shutting_down or not self.is_running:
-            return  # the screen is going away; the state is kept for whoever asks
+        if self._screen_gone():
+            return  # the state is kept for whoever asks
         if "accounts" in kinds or "health" in kinds:
             self._bar.show(self.state)
         self._show_panes()
 
     def _tick(self) -> None:
-        if not self._shutting_down:
-            self._show_panes()
+        self._show_panes()
 
     def _show_panes(self) -> None:
+        if self._screen_gone():
+            return
         now = self.clock.now_ms()
         active = self._tabs.active
         for pane in self._tabs.query(Pane):

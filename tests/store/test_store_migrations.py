@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from hedgetui.domain import AccountInfo, Balance, Candle
-from hedgetui.store import Store, StoreError, default_db_path
-from hedgetui.store import paths as store_paths
+from hedgetui.store import Store, StoreError
 from hedgetui.store.migrate import load_migrations, split_statements
 
 TABLES = {
@@ -202,20 +201,6 @@ async def test_attach_to_missing_or_unmigrated_database_is_a_clear_error(tmp_pat
 async def test_directory_as_path_is_a_clear_error(tmp_path):
     with pytest.raises(StoreError, match="not a file"):
         await Store.open(tmp_path)
-
-
-def test_default_db_path_is_in_the_user_data_dir(tmp_path, monkeypatch):
-    seen = {}
-
-    def fake_user_data_dir(app, appauthor=None):
-        seen["app"] = app
-        return str(tmp_path / "data" / app)
-
-    monkeypatch.setattr(store_paths, "user_data_dir", fake_user_data_dir)
-    path = default_db_path()
-    assert seen["app"] == "hedgetui"
-    assert path == tmp_path / "data" / "hedgetui" / "hedgetui.db"
-    assert path.parent.is_dir()
 
 
 def test_packaged_migrations_ship_as_package_data():

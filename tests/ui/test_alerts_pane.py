@@ -49,6 +49,9 @@ def fired(app, rule_id):
     return any(n.startswith(f"#{rule_id} ") for n in notes(app))
 
 
+BATCH_WAITS = "batch armed: o sends"
+
+
 async def open_alerts(pilot, app) -> AlertsPane:
     """The demo loaded, the Alerts pane shown and its engine running."""
     await wait_until(pilot, lambda: demo_loaded(app))
@@ -116,6 +119,7 @@ async def test_armed_batch_is_shown_then_sent_or_dropped_with_confirmation(demo_
         assert any("o sends, z drops" in n for n in notes(app))  # the toast says what to do
         pane.rules_table.focus()
         await wait_until(pilot, lambda: {"o", "z"} <= footer_keys(app))  # while it waits
+        await wait_until(pilot, lambda: pane.rules_table.get_row(1)["state"] == BATCH_WAITS)
         await pilot.press("o")
         assert "press o again" in str(pane.query_one("#alert-error").render())
         assert len(await app.store.journal()) == journal  # not sent yet
@@ -123,6 +127,8 @@ async def test_armed_batch_is_shown_then_sent_or_dropped_with_confirmation(demo_
         await wait_until(pilot, lambda: any("sent 1 order " in n for n in notes(app)))
         assert "#1 dip: sent" in str(armed.render())
         assert len(await app.store.journal()) == journal + 1
+        # the rule no longer says a batch waits (armed state is in memory, not the store)
+        await wait_until(pilot, lambda: pane.rules_table.get_row(1)["state"] != BATCH_WAITS, 1)
         # nothing waits any more: o and z leave the footer (room for "?" at 80 columns)
         await wait_until(pilot, lambda: not {"o", "z"} & footer_keys(app))
         await pilot.press("o")
